@@ -1,0 +1,214 @@
+//! Errors of the auth category. Each variant tells the caller what to do next.
+//!
+//! Messages never contain a token, a password or any other secret.
+
+use crate::storage::StorageError;
+
+/// What kind of network failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NetworkErrorKind {
+    /// The request did not complete within the configured timeout.
+    Timeout,
+    /// The connection could not be made, or was dropped.
+    Connect,
+    /// Any other transport failure.
+    Other,
+}
+
+/// An auth error.
+///
+/// Use [`is_transient`](Self::is_transient) to decide whether to retry later;
+/// transient errors never clear the session.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// No user is signed in. Next step: sign in.
+    #[error("no user is signed in")]
+    SignedOut,
+    /// The session ended: the refresh token was rejected or revoked. Next step: sign in again.
+    #[error("the session has expired; sign in again ({reason})")]
+    SessionExpired {
+        /// The service's reason, for example `NotAuthorizedException`.
+        reason: String,
+    },
+    /// A user is already signed in. Next step: sign out first.
+    #[error("a user is already signed in; sign out first")]
+    AlreadySignedIn,
+    /// The operation needs a user pool, and none is configured.
+    #[error("no user pool is configured")]
+    NoUserPool,
+    /// The operation needs an identity pool, and none is configured.
+    #[error("no identity pool is configured")]
+    NoIdentityPool,
+    /// No user is signed in and the identity pool does not allow guests.
+    #[error("no user is signed in and guest access is disabled for the identity pool")]
+    GuestAccessDisabled,
+    /// The session is federated directly to the identity pool, so there are
+    /// no user-pool tokens.
+    #[error("the session is federated to the identity pool; user-pool tokens are not available")]
+    FederatedToIdentityPool,
+    /// A federated session cannot be refreshed without a new provider token.
+    /// Next step: call `federate_to_identity_pool` again with a fresh token.
+    #[error(
+        "federated sessions cannot be refreshed without a new provider token; federate again"
+    )]
+    FederatedSessionCannotRefresh,
+    /// The session has no refresh token, so expired tokens cannot be renewed.
+    #[error("the session has no refresh token and cannot be refreshed; sign in again")]
+    NoRefreshToken,
+    /// The configuration is malformed. Next step: fix the named field.
+    #[error("invalid configuration: `{field}`: {message}")]
+    InvalidConfig {
+        /// The field, for example `auth.user_pool_id`.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// An argument is invalid. Next step: fix the named parameter.
+    #[error("invalid parameter `{name}`: {message}")]
+    InvalidParameter {
+        /// The parameter.
+        name: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The call does not fit the current state, for example `confirm_sign_in`
+    /// with no sign-in in progress.
+    #[error("invalid state: {0}")]
+    InvalidState(String),
+    /// Wrong username or password, a disabled user, or a rejected token.
+    #[error("not authorized: {message}")]
+    NotAuthorized {
+        /// The service's message, for example "Incorrect username or password.".
+        message: String,
+    },
+    /// The user does not exist.
+    #[error("user not found: {message}")]
+    UserNotFound {
+        /// The service's message.
+        message: String,
+    },
+    /// The user has not confirmed sign-up.
+    #[error("user not confirmed: {message}")]
+    UserNotConfirmed {
+        /// The service's message.
+        message: String,
+    },
+    /// The user must reset the password.
+    #[error("password reset required: {message}")]
+    PasswordResetRequired {
+        /// The service's message.
+        message: String,
+    },
+    /// A code (TOTP, SMS) was wrong or expired.
+    #[error("code mismatch: {message}")]
+    CodeMismatch {
+        /// The service's message.
+        message: String,
+    },
+    /// Any other error returned by the service.
+    #[error("service error {code} (HTTP {status}): {message}")]
+    Service {
+        /// The service's error name, for example `TooManyRequestsException`.
+        code: String,
+        /// The service's message.
+        message: String,
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The service answered with something that is not a valid response.
+    #[error("invalid response to {operation}: {message}")]
+    InvalidResponse {
+        /// The operation.
+        operation: String,
+        /// What was wrong (never the body itself).
+        message: String,
+    },
+    /// The service could not be reached, or did not answer in time.
+    #[error("network error ({kind:?}): {message}")]
+    Network {
+        /// The kind of failure.
+        kind: NetworkErrorKind,
+        /// The transport's description, without URLs' query strings or bodies.
+        message: String,
+    },
+    /// The session store failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl AuthError {
+    /// Whether retrying later may succeed: network failures, timeouts,
+    /// throttling, 5xx answers and malformed answers. Transient errors never
+    /// clear a session.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Network { .. } | Self::InvalidResponse { .. } => true,
+            Self::Service { code, status, .. } => {
+                *status >= 500
+                    || matches!(
+                        code.as_str(),
+                        "TooManyRequestsException"
+                            | "ThrottlingException"
+                            | "LimitExceededException"
+                            | "InternalErrorException"
+                            | "ServiceUnavailableException"
+                            | "RequestTimeoutException"
+                    )
+            }
+            Self::Storage(StorageError::LockTimeout { .. } | StorageError::Io { .. }) => true,
+            _ => false,
+        }
+    }
+
+    /// The service's error name, when the error came from the service.
+    pub fn service_code(&self) -> Option<&str> {
+        match self {
+            Self::NotAuthorized { .. } => Some("NotAuthorizedException"),
+            Self::UserNotFound { .. } => Some("UserNotFoundException"),
+            Self::UserNotConfirmed { .. } => Some("UserNotConfirmedException"),
+            Self::PasswordResetRequired { .. } => Some("PasswordResetRequiredException"),
+            Self::CodeMismatch { .. } => Some("CodeMismatchException"),
+            Self::Service { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transient_classification_follows_behaviour_md() {
+        let svc = |code: &str, status| AuthError::Service {
+            code: code.into(),
+            message: String::new(),
+            status,
+        };
+        assert!(svc("TooManyRequestsException", 400).is_transient());
+        assert!(svc("InternalErrorException", 500).is_transient());
+        assert!(svc("Whatever", 503).is_transient());
+        assert!(!svc("InvalidParameterException", 400).is_transient());
+        assert!(
+            AuthError::Network {
+                kind: NetworkErrorKind::Timeout,
+                message: "t".into()
+            }
+            .is_transient()
+        );
+        assert!(
+            !AuthError::NotAuthorized {
+                message: "x".into()
+            }
+            .is_transient()
+        );
+        assert!(
+            !AuthError::SessionExpired {
+                reason: "x".into()
+            }
+            .is_transient()
+        );
+    }
+}

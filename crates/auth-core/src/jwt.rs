@@ -1,0 +1,219 @@
+//! JSON Web Tokens as Amplify hands them out: the compact string (a secret)
+//! plus its decoded, readable claims.
+//!
+//! Decoding here does not verify the signature; that is the job of the plugin
+//! that received the token from its issuer (see `auth-cognito`'s verifier).
+
+use std::fmt;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value};
+
+/// Why a compact JWT could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JwtDecodeError {
+    /// The token does not have three dot-separated parts.
+    #[error("a JWT has three dot-separated parts")]
+    Shape,
+    /// The payload is not base64url.
+    #[error("the JWT payload is not base64url")]
+    Base64,
+    /// The payload is not a JSON object.
+    #[error("the JWT payload is not a JSON object")]
+    Json,
+    /// A standard claim has the wrong type (for example a string `exp`).
+    #[error("the JWT claim `{0}` has the wrong type")]
+    Claim(&'static str),
+}
+
+/// The decoded payload of a JWT.
+///
+/// Standard claims are parsed once into fields, so that expiry checks need no
+/// JSON work; every claim stays readable through [`get`](Self::get).
+#[derive(Clone, PartialEq)]
+pub struct JwtClaims {
+    map: Map<String, Value>,
+    exp: Option<i64>,
+    iat: Option<i64>,
+    sub: Option<String>,
+}
+
+impl JwtClaims {
+    /// Builds claims from a JSON object, checking the types of the standard
+    /// time claims.
+    pub fn from_map(map: Map<String, Value>) -> Result<Self, JwtDecodeError> {
+        let num = |name: &'static str| -> Result<Option<i64>, JwtDecodeError> {
+            match map.get(name) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::Number(n)) => n
+                    .as_i64()
+                    .or_else(|| n.as_f64().map(|f| f as i64))
+                    .map(Some)
+                    .ok_or(JwtDecodeError::Claim(name)),
+                Some(_) => Err(JwtDecodeError::Claim(name)),
+            }
+        };
+        let exp = num("exp")?;
+        let iat = num("iat")?;
+        let sub = match map.get("sub") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(JwtDecodeError::Claim("sub")),
+        };
+        Ok(Self { map, exp, iat, sub })
+    }
+
+    /// A claim by name.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.map.get(name)
+    }
+
+    /// A string claim by name.
+    pub fn get_str(&self, name: &str) -> Option<&str> {
+        self.map.get(name).and_then(Value::as_str)
+    }
+
+    /// All claims.
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.map
+    }
+
+    /// `exp`, seconds since the epoch.
+    pub fn exp(&self) -> Option<i64> {
+        self.exp
+    }
+
+    /// `iat`, seconds since the epoch.
+    pub fn iat(&self) -> Option<i64> {
+        self.iat
+    }
+
+    /// `sub`, the user id.
+    pub fn sub(&self) -> Option<&str> {
+        self.sub.as_deref()
+    }
+}
+
+impl fmt::Debug for JwtClaims {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.map.iter()).finish()
+    }
+}
+
+/// A JWT: the compact string, which is a secret, and its readable claims.
+///
+/// `Debug` prints the claims only. There is no `Display`: read the string with
+/// [`as_compact_str`](Self::as_compact_str) when you send it somewhere.
+/// Cloning is cheap.
+///
+/// ```
+/// use auth_core::jwt::JwtToken;
+/// // header {"alg":"none"} . payload {"sub":"u-1","exp":2000000000} . no signature
+/// let token = JwtToken::parse("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1LTEiLCJleHAiOjIwMDAwMDAwMDB9.").unwrap();
+/// assert_eq!(token.claims().sub(), Some("u-1"));
+/// assert_eq!(token.expires_at(), Some(2_000_000_000));
+/// assert!(!format!("{token:?}").contains("eyJ"));
+/// ```
+#[derive(Clone)]
+pub struct JwtToken {
+    raw: Arc<str>,
+    claims: Arc<JwtClaims>,
+}
+
+impl JwtToken {
+    /// Decodes a compact JWT without verifying its signature.
+    pub fn parse(compact: &str) -> Result<Self, JwtDecodeError> {
+        let mut parts = compact.split('.');
+        let (Some(_header), Some(payload), Some(_sig), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(JwtDecodeError::Shape);
+        };
+        let bytes = URL_SAFE_NO_PAD
+            .decode(payload.trim_end_matches('='))
+            .map_err(|_| JwtDecodeError::Base64)?;
+        let map: Map<String, Value> =
+            serde_json::from_slice(&bytes).map_err(|_| JwtDecodeError::Json)?;
+        Ok(Self {
+            raw: compact.into(),
+            claims: Arc::new(JwtClaims::from_map(map)?),
+        })
+    }
+
+    /// The compact serialization, to send as a bearer token.
+    ///
+    /// # Security warning
+    /// This is a credential. Do not log or print it.
+    pub fn as_compact_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// The decoded claims.
+    pub fn claims(&self) -> &JwtClaims {
+        &self.claims
+    }
+
+    /// `exp`, seconds since the epoch.
+    pub fn expires_at(&self) -> Option<i64> {
+        self.claims.exp
+    }
+
+    /// `iat`, seconds since the epoch.
+    pub fn issued_at(&self) -> Option<i64> {
+        self.claims.iat
+    }
+}
+
+impl fmt::Debug for JwtToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtToken")
+            .field("claims", &self.claims)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compact(payload: &str) -> String {
+        format!("eyJhbGciOiJub25lIn0.{}.sig", URL_SAFE_NO_PAD.encode(payload))
+    }
+
+    #[test]
+    fn decodes_standard_claims() {
+        let t = JwtToken::parse(&compact(r#"{"sub":"abc","exp":10,"iat":5,"x":[1]}"#))
+            .expect("valid");
+        assert_eq!(t.claims().sub(), Some("abc"));
+        assert_eq!(t.expires_at(), Some(10));
+        assert_eq!(t.issued_at(), Some(5));
+        assert_eq!(t.claims().get("x"), Some(&serde_json::json!([1])));
+    }
+
+    #[test]
+    fn rejects_malformed_tokens_with_typed_errors() {
+        assert_eq!(JwtToken::parse("abc").err(), Some(JwtDecodeError::Shape));
+        assert_eq!(JwtToken::parse("a.b.c.d").err(), Some(JwtDecodeError::Shape));
+        assert_eq!(JwtToken::parse("a.!!!.c").err(), Some(JwtDecodeError::Base64));
+        assert_eq!(
+            JwtToken::parse(&compact("[1,2]")).err(),
+            Some(JwtDecodeError::Json)
+        );
+        assert_eq!(
+            JwtToken::parse(&compact(r#"{"exp":"soon"}"#)).err(),
+            Some(JwtDecodeError::Claim("exp"))
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_the_compact_string() {
+        let raw = compact(r#"{"sub":"abc"}"#);
+        let t = JwtToken::parse(&raw).expect("valid");
+        let dbg = format!("{t:?}");
+        assert!(!dbg.contains(&raw[..20]));
+        assert!(dbg.contains("abc"));
+    }
+}

@@ -1,0 +1,2 @@
+//! Amplify Auth for Rust.
+pub use auth_core as core;
