@@ -434,3 +434,22 @@ async fn debug_shows_the_path_only() {
     let guard = store.lock().await.unwrap();
     assert_eq!(format!("{guard:?}"), "StorageLock { held: true }");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropped_operations_release_their_locks() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = short(store_in(&dir));
+    let other = short(store_in(&dir));
+    for i in 0..20 {
+        // Cancel operations at arbitrary points, including mid-write.
+        let _ = tokio::time::timeout(Duration::ZERO, store.set(&format!("k{i}"), "v")).await;
+        let _ = tokio::time::timeout(Duration::from_micros(200), store.lock()).await;
+        let _ = tokio::time::timeout(Duration::from_micros(300), other.set("o", "v")).await;
+    }
+    // Nothing stays locked: both handles can still lock and write.
+    drop(store.lock().await.unwrap());
+    other.set("after", "1").await.unwrap();
+    store.set("after", "2").await.unwrap();
+    assert_eq!(other.get("after").await.unwrap().as_deref(), Some("2"));
+    assert!(disk::read(store.path()).is_ok(), "file still parses");
+}
