@@ -1,0 +1,128 @@
+//! `cargo xtask interop`: independent clients against the cognito-emulator.
+//!
+//! 1. `interop/boto3_setup.py`: boto3 creates a user pool, an app client, a
+//!    user with a permanent password and an identity pool, and writes an
+//!    `amplify_outputs.json` for the next steps.
+//! 2. `interop/pycognito_srp.py`: pycognito signs in with SRP; a wrong
+//!    password must fail with `NotAuthorizedException`.
+//! 3. `interop/amplify_js/amplify_interop.mjs`: Amplify JS v6 in Node signs
+//!    in, reads the session, refreshes, signs out, and fetches a guest
+//!    session.
+
+use std::path::Path;
+use std::time::Instant;
+
+use crate::cmd::cmd;
+use crate::emulator;
+use crate::error::{Error, Result};
+use crate::node::{self, AMPLIFY_JS_DIR};
+use crate::project;
+use crate::venv::{self, Venv};
+
+/// The interop test user. It lives only in a throwaway emulator.
+pub(crate) const USERNAME: &str = "interop-user";
+/// The interop test user's password: a fixed value for a throwaway local
+/// emulator, still passed only through the environment.
+pub(crate) const PASSWORD: &str = "Interop-Passw0rd!";
+
+/// `cargo xtask interop`.
+pub(crate) fn run() -> Result<()> {
+    let started = Instant::now();
+    let venv = venv::ensure()?;
+    node::ensure_amplify_js()?;
+    let emulator = emulator::start()?;
+    let scratch = project::fresh_scratch("interop")?;
+    let outputs = scratch.join("amplify_outputs.json");
+
+    let mut results: Vec<(&str, Result<()>)> = Vec::new();
+    let setup = boto3_setup(&venv, &emulator.endpoint, &outputs);
+    let setup_ok = setup.is_ok();
+    results.push(("boto3 setup", setup));
+    if setup_ok {
+        results.push(("pycognito SRP", pycognito_srp(&venv, &outputs)));
+        results.push(("Amplify JS", amplify_js(&emulator.endpoint, &outputs)));
+    } else {
+        for name in ["pycognito SRP", "Amplify JS"] {
+            results.push((name, Err(Error::msg("skipped: boto3 setup failed"))));
+        }
+    }
+
+    let failed: Vec<&str> = results
+        .iter()
+        .filter(|(_, r)| r.is_err())
+        .map(|(name, _)| *name)
+        .collect();
+    if !failed.is_empty() {
+        eprintln!("{}", emulator.log_tail());
+    }
+    drop(emulator);
+    let _ = std::fs::remove_dir_all(&scratch);
+
+    println!(
+        "\ninterop results ({:.1}s):",
+        started.elapsed().as_secs_f64()
+    );
+    for (name, result) in &results {
+        match result {
+            Ok(()) => println!("  PASS  {name}"),
+            Err(e) => println!("  FAIL  {name}: {e}"),
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::msg(format!("interop failed: {}", failed.join(", "))))
+    }
+}
+
+/// Creates the pool, client, user and identity pool at `endpoint` and
+/// writes `outputs` (used against the emulator and against moto).
+pub(crate) fn boto3_setup(venv: &Venv, endpoint: &str, outputs: &Path) -> Result<()> {
+    cmd(
+        venv.python(),
+        [
+            "interop/boto3_setup.py",
+            "--endpoint",
+            endpoint,
+            "--username",
+            USERNAME,
+        ],
+    )
+    .arg("--outputs")
+    .arg(outputs)
+    .env_secret("AMPLIFY_AUTH_PASSWORD", PASSWORD)
+    .run()
+}
+
+fn pycognito_srp(venv: &Venv, outputs: &Path) -> Result<()> {
+    cmd(
+        venv.python(),
+        [
+            "interop/pycognito_srp.py",
+            "--username",
+            USERNAME,
+            "--outputs",
+        ],
+    )
+    .arg(outputs)
+    .env_secret("AMPLIFY_AUTH_PASSWORD", PASSWORD)
+    .run()
+}
+
+fn amplify_js(endpoint: &str, outputs: &Path) -> Result<()> {
+    let script = format!("{AMPLIFY_JS_DIR}/amplify_interop.mjs");
+    cmd(
+        "node",
+        [
+            script.as_str(),
+            "--username",
+            USERNAME,
+            "--emulator",
+            endpoint,
+            "--outputs",
+        ],
+    )
+    .arg(outputs)
+    .env_secret("AMPLIFY_AUTH_PASSWORD", PASSWORD)
+    .run()
+}

@@ -1,0 +1,173 @@
+//! The project's task runner, in the style of rust-analyzer's xtask.
+//!
+//! Run it as `cargo xtask <task>` (the alias lives in `.cargo/config.toml`).
+//! Every task prints each command it runs (`$ cargo clippy ...`) and fails
+//! loudly, with the reason and a non-zero exit status.
+//!
+//! Tasks:
+//! - `ci`: every check and test the project has, in order (see [`ci`]).
+//! - `moto [--port P]`: a moto server on 127.0.0.1 until Ctrl-C.
+//! - `srp-vectors [--check]`: regenerate or check the SRP test vectors.
+//! - `demo [--moto]`: the quickstart example, or `manage_sessions` against moto.
+//! - `interop`: boto3, pycognito and Amplify JS against the cognito-emulator.
+//!
+//! Only `std` is used, so that xtask builds in seconds on a fresh machine.
+
+mod ci;
+mod cmd;
+mod demo;
+mod emulator;
+mod error;
+mod hooks;
+mod interop;
+mod moto;
+mod node;
+mod project;
+mod server;
+mod venv;
+
+use std::process::ExitCode;
+
+use error::{Result, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <task> [options]
+
+tasks:
+  ci                     fmt, clippy, venv, srp-vectors --check, moto, tests, interop
+  moto [--port P]        start a moto server on 127.0.0.1 and keep it running until Ctrl-C
+  srp-vectors [--check]  write (or check) crates/auth-cognito/tests/data/srp_vectors.json
+  demo [--moto]          run the quickstart example (or manage_sessions against moto)
+  interop                boto3, pycognito and Amplify JS against the cognito-emulator
+  venv                   create or update target/py-venv from interop/requirements.txt
+  bench --smoke | fuzz --smoke | soak --secs N   hooks for later steps (not wired yet)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("\nerror: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<()> {
+    let Some((task, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        bail!("no task given");
+    };
+    let mut flags = Flags::new(rest);
+    match task.as_str() {
+        "ci" => {
+            flags.finish()?;
+            ci::run()
+        }
+        "moto" => {
+            let port = flags.value("--port")?.map(|p| parse_port(&p)).transpose()?;
+            flags.finish()?;
+            moto::run_until_interrupted(port)
+        }
+        "srp-vectors" => {
+            let check = flags.switch("--check");
+            flags.finish()?;
+            let venv = venv::ensure()?;
+            venv::srp_vectors(&venv, check)
+        }
+        "demo" => {
+            let with_moto = flags.switch("--moto");
+            flags.finish()?;
+            if with_moto {
+                demo::run_moto()
+            } else {
+                demo::run_quickstart()
+            }
+        }
+        "interop" => {
+            flags.finish()?;
+            interop::run()
+        }
+        "venv" => {
+            flags.finish()?;
+            venv::ensure().map(|_| ())
+        }
+        "bench" => {
+            let smoke = flags.switch("--smoke");
+            flags.finish()?;
+            hooks::bench(smoke).map(|_| ())
+        }
+        "fuzz" => {
+            let smoke = flags.switch("--smoke");
+            flags.finish()?;
+            hooks::fuzz(smoke).map(|_| ())
+        }
+        "soak" => {
+            let secs = match flags.value("--secs")? {
+                Some(s) => s
+                    .parse::<u64>()
+                    .map_err(|_| error::Error::msg(format!("--secs takes a number, got `{s}`")))?,
+                None => 60,
+            };
+            flags.finish()?;
+            hooks::soak(secs).map(|_| ())
+        }
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => {
+            eprint!("{USAGE}");
+            bail!("unknown task `{other}`")
+        }
+    }
+}
+
+fn parse_port(s: &str) -> Result<u16> {
+    s.parse()
+        .map_err(|_| error::Error::msg(format!("--port takes a port number, got `{s}`")))
+}
+
+/// A tiny flag parser: `--name`, `--name value` and `--name=value`.
+struct Flags {
+    rest: Vec<String>,
+}
+
+impl Flags {
+    fn new(args: &[String]) -> Self {
+        Self {
+            rest: args.to_vec(),
+        }
+    }
+
+    fn switch(&mut self, name: &str) -> bool {
+        let before = self.rest.len();
+        self.rest.retain(|a| a != name);
+        self.rest.len() != before
+    }
+
+    fn value(&mut self, name: &str) -> Result<Option<String>> {
+        let prefix = format!("{name}=");
+        if let Some(i) = self.rest.iter().position(|a| a.starts_with(&prefix)) {
+            let arg = self.rest.remove(i);
+            return Ok(Some(arg[prefix.len()..].to_owned()));
+        }
+        if let Some(i) = self.rest.iter().position(|a| a == name) {
+            if i + 1 >= self.rest.len() {
+                bail!("{name} needs a value");
+            }
+            let value = self.rest.remove(i + 1);
+            self.rest.remove(i);
+            return Ok(Some(value));
+        }
+        Ok(None)
+    }
+
+    fn finish(self) -> Result<()> {
+        if !self.rest.is_empty() {
+            bail!("unexpected arguments: {}", self.rest.join(" "));
+        }
+        Ok(())
+    }
+}

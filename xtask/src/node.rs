@@ -1,0 +1,40 @@
+//! Node.js and npm: installs the Amplify JS interop package.
+
+use crate::cmd::cmd;
+use crate::error::{Context, Result, bail};
+use crate::project;
+
+/// The Amplify JS interop package, relative to the workspace root.
+pub(crate) const AMPLIFY_JS_DIR: &str = "interop/amplify_js";
+/// The stamp inside node_modules that records which lockfile it holds.
+const STAMP: &str = ".xtask-lock-stamp";
+
+/// Installs `interop/amplify_js/node_modules` with `npm ci` (from the
+/// committed package-lock.json) unless its stamp says it is current.
+pub(crate) fn ensure_amplify_js() -> Result<()> {
+    if !cmd("node", ["--version"]).probe() {
+        bail!("`node` is not on PATH: install Node.js 20 with npm");
+    }
+    let dir = project::root().join(AMPLIFY_JS_DIR);
+    let lock = dir.join("package-lock.json");
+    let stamp_input = match std::fs::read(&lock) {
+        Ok(bytes) => bytes,
+        Err(e) => bail!(
+            "cannot read {}: {e} (it is committed with the repo)",
+            lock.display()
+        ),
+    };
+    let wanted = project::stable_hash(&stamp_input);
+    let stamp = dir.join("node_modules").join(STAMP);
+    if std::fs::read_to_string(&stamp).unwrap_or_default().trim() == wanted {
+        println!("npm: {AMPLIFY_JS_DIR}/node_modules is up to date with package-lock.json");
+        return Ok(());
+    }
+    cmd("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+        .dir(&dir)
+        .run()
+        .context("cannot install the Amplify JS interop package")?;
+    std::fs::write(&stamp, format!("{wanted}\n"))
+        .context(format_args!("cannot write {}", stamp.display()))?;
+    Ok(())
+}
