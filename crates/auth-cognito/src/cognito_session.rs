@@ -1,0 +1,83 @@
+//! `CognitoAuthSession`: the session with one result per field, as in Amplify
+//! Swift (`AuthCognitoIdentityProvider`, `AuthAWSCredentialsProvider`,
+//! `AuthCognitoTokensProvider`) and Kotlin (`AWSCognitoAuthSession`).
+//!
+//! | state                          | tokens / sub                    | identity id / credentials |
+//! |--------------------------------|---------------------------------|---------------------------|
+//! | signed in                      | `Ok`                            | `Ok` (or the service error) |
+//! | guest (guests allowed)         | `Err(SignedOut)`                | `Ok`                      |
+//! | signed out, guests not allowed | `Err(SignedOut)`                | `Err(GuestAccessDisabled)`|
+//! | no identity pool configured    | as above                        | `Err(NoIdentityPool)`     |
+//! | federated to identity pool     | `Err(FederatedToIdentityPool)`  | `Ok`                      |
+//! | service or network failure     | `Err(Network/Service..)`        | `Err(..)`                 |
+
+use auth_core::error::AuthError;
+use auth_core::types::{AuthSession, AuthTokens, AwsCredentials};
+
+/// The Cognito session: `is_signed_in` plus one `Result` per field, whose
+/// error says why the field is missing.
+///
+/// ```no_run
+/// # use auth_cognito::CognitoAuthPlugin;
+/// # use auth_core::types::FetchAuthSessionOptions;
+/// # async fn demo(plugin: CognitoAuthPlugin) {
+/// let session = plugin.fetch_cognito_session(FetchAuthSessionOptions::default()).await;
+/// match (&session.user_sub_result, &session.identity_id_result) {
+///     (Ok(sub), Ok(id)) => println!("user sub {sub} and identity id {id}"),
+///     (Err(why), Ok(id)) => println!("guest identity {id} ({why})"),
+///     (_, Err(why)) => println!("no identity id: {why}"),
+/// }
+/// if let Ok(creds) = &session.aws_credentials_result {
+///     println!("access key {}", creds.access_key_id);
+/// }
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct CognitoAuthSession {
+    /// Whether a user-pool user is signed in.
+    pub is_signed_in: bool,
+    /// The user's `sub`.
+    pub user_sub_result: Result<String, AuthError>,
+    /// The user-pool tokens.
+    pub user_pool_tokens_result: Result<AuthTokens, AuthError>,
+    /// The identity-pool identity id.
+    pub identity_id_result: Result<String, AuthError>,
+    /// Temporary AWS credentials.
+    pub aws_credentials_result: Result<AwsCredentials, AuthError>,
+}
+
+/// Errors that mean "not available in this state", as opposed to "failed".
+fn is_absent(e: &AuthError) -> bool {
+    matches!(
+        e,
+        AuthError::SignedOut
+            | AuthError::SessionExpired { .. }
+            | AuthError::NoUserPool
+            | AuthError::NoIdentityPool
+            | AuthError::GuestAccessDisabled
+            | AuthError::FederatedToIdentityPool
+    )
+}
+
+impl CognitoAuthSession {
+    /// The portable [`AuthSession`]. Fields that are absent in this state
+    /// become `None`; a field that failed (network, service, a federated
+    /// session that needs a new token) makes the whole call fail, since a
+    /// caller that asked for a session should not silently get less.
+    pub fn into_auth_session(self) -> Result<AuthSession, AuthError> {
+        fn field<T>(r: Result<T, AuthError>) -> Result<Option<T>, AuthError> {
+            match r {
+                Ok(v) => Ok(Some(v)),
+                Err(e) if is_absent(&e) => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
+        Ok(AuthSession {
+            is_signed_in: self.is_signed_in,
+            tokens: field(self.user_pool_tokens_result)?,
+            user_sub: field(self.user_sub_result)?,
+            identity_id: field(self.identity_id_result)?,
+            credentials: field(self.aws_credentials_result)?,
+        })
+    }
+}

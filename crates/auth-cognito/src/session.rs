@@ -1,0 +1,246 @@
+//! The user-pool session held in memory and its storage layout.
+//!
+//! Keys follow Amplify JS v6, so a session can be migrated or inspected with
+//! the same tools: `CognitoIdentityServiceProvider.<clientId>.LastAuthUser`
+//! and `CognitoIdentityServiceProvider.<clientId>.<username>.<field>` with the
+//! fields `accessToken`, `idToken`, `refreshToken`, `clockDrift` (ms) and
+//! `signInDetails` (JSON).
+
+use auth_core::error::AuthError;
+use auth_core::jwt::JwtToken;
+use auth_core::secret::SecretString;
+use auth_core::storage::{KeyValueStorage, StorageChange, StorageError};
+use auth_core::types::{AuthTokens, AuthUser, SignInDetails};
+
+/// The tokens of a signed-in user, parsed once, with the expiry precomputed
+/// as integers so the hot path does no JSON work.
+#[derive(Clone)]
+pub(crate) struct UserTokens {
+    /// The storage namespace username (the access token's `username`).
+    pub(crate) storage_username: String,
+    /// The display username (`cognito:username`, else `username`).
+    pub(crate) username: String,
+    pub(crate) user_sub: String,
+    pub(crate) access: JwtToken,
+    pub(crate) id: Option<JwtToken>,
+    pub(crate) refresh: Option<SecretString>,
+    /// Server time minus local time, in milliseconds, measured on receipt.
+    pub(crate) clock_drift_ms: i64,
+    pub(crate) sign_in_details: Option<SignInDetails>,
+    /// The earliest `exp` of the access and id tokens, server time, seconds.
+    pub(crate) expires_at: i64,
+    /// Unique per set of tokens in this process: credentials fetched with one
+    /// set are invalid for the next (the id token changed).
+    pub(crate) serial: u64,
+}
+
+/// The next unique serial for tokens or federations.
+pub(crate) fn next_serial() -> u64 {
+    static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+impl std::fmt::Debug for UserTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserTokens")
+            .field("username", &self.username)
+            .field("user_sub", &self.user_sub)
+            .field("expires_at", &self.expires_at)
+            .field("clock_drift_ms", &self.clock_drift_ms)
+            .finish_non_exhaustive()
+    }
+}
+
+fn corrupt(detail: impl Into<String>) -> AuthError {
+    AuthError::Storage(StorageError::Corrupt {
+        detail: detail.into(),
+    })
+}
+
+impl UserTokens {
+    /// Builds the session from the service's tokens.
+    pub(crate) fn from_parts(
+        access: JwtToken,
+        id: Option<JwtToken>,
+        refresh: Option<SecretString>,
+        clock_drift_ms: i64,
+        sign_in_details: Option<SignInDetails>,
+    ) -> Result<Self, String> {
+        let claims = access.claims();
+        let storage_username = claims
+            .get_str("username")
+            .or_else(|| {
+                id.as_ref()
+                    .and_then(|t| t.claims().get_str("cognito:username"))
+            })
+            .or_else(|| claims.sub())
+            .ok_or("the access token has no `username` or `sub` claim")?
+            .to_owned();
+        let username = id
+            .as_ref()
+            .and_then(|t| t.claims().get_str("cognito:username"))
+            .unwrap_or(&storage_username)
+            .to_owned();
+        let user_sub = claims
+            .sub()
+            .or_else(|| id.as_ref().and_then(|t| t.claims().sub()))
+            .ok_or("the access token has no `sub` claim")?
+            .to_owned();
+        let access_exp = access.expires_at().ok_or("the access token has no `exp`")?;
+        let expires_at = match id.as_ref().and_then(JwtToken::expires_at) {
+            Some(e) => e.min(access_exp),
+            None => access_exp,
+        };
+        Ok(Self {
+            storage_username,
+            username,
+            user_sub,
+            access,
+            id,
+            refresh,
+            clock_drift_ms,
+            sign_in_details,
+            expires_at,
+            serial: next_serial(),
+        })
+    }
+
+    /// Whether the tokens must be refreshed: `now + drift + margin >= exp`.
+    #[inline]
+    pub(crate) fn needs_refresh(&self, now_ms: i64, margin_ms: i64) -> bool {
+        now_ms + self.clock_drift_ms + margin_ms >= self.expires_at * 1000
+    }
+
+    /// Whether the tokens are past their real `exp` (no margin).
+    #[inline]
+    pub(crate) fn is_really_expired(&self, now_ms: i64) -> bool {
+        self.needs_refresh(now_ms, 0)
+    }
+
+    pub(crate) fn auth_tokens(&self) -> AuthTokens {
+        AuthTokens {
+            access_token: self.access.clone(),
+            id_token: self.id.clone(),
+        }
+    }
+
+    pub(crate) fn auth_user(&self) -> AuthUser {
+        AuthUser {
+            username: self.username.clone(),
+            user_id: self.user_sub.clone(),
+            sign_in_details: self.sign_in_details.clone(),
+        }
+    }
+}
+
+/// Storage key names for one app client.
+#[derive(Debug, Clone)]
+pub(crate) struct Keys {
+    prefix: String,
+}
+
+impl Keys {
+    pub(crate) fn new(client_id: &str) -> Self {
+        Self {
+            prefix: format!("CognitoIdentityServiceProvider.{client_id}"),
+        }
+    }
+    pub(crate) fn last_auth_user(&self) -> String {
+        format!("{}.LastAuthUser", self.prefix)
+    }
+    pub(crate) fn field(&self, username: &str, field: &str) -> String {
+        format!("{}.{username}.{field}", self.prefix)
+    }
+}
+
+const FIELDS: [&str; 5] = [
+    "accessToken",
+    "idToken",
+    "refreshToken",
+    "clockDrift",
+    "signInDetails",
+];
+
+/// The writes that persist `t` as the current user.
+pub(crate) fn persist_changes(keys: &Keys, t: &UserTokens) -> Vec<StorageChange> {
+    let u = &t.storage_username;
+    let set = |f: &str, v: String| StorageChange::Set(keys.field(u, f), v);
+    let remove = |f: &str| StorageChange::Remove(keys.field(u, f));
+    vec![
+        StorageChange::Set(keys.last_auth_user(), u.clone()),
+        set("accessToken", t.access.as_compact_str().to_owned()),
+        set("clockDrift", t.clock_drift_ms.to_string()),
+        match &t.id {
+            Some(id) => set("idToken", id.as_compact_str().to_owned()),
+            None => remove("idToken"),
+        },
+        match &t.refresh {
+            Some(r) => set("refreshToken", r.expose_secret().to_owned()),
+            None => remove("refreshToken"),
+        },
+        match t
+            .sign_in_details
+            .as_ref()
+            .and_then(|d| serde_json::to_string(d).ok())
+        {
+            Some(json) => set("signInDetails", json),
+            None => remove("signInDetails"),
+        },
+    ]
+}
+
+/// The removals that clear `username`'s session.
+pub(crate) fn clear_changes(keys: &Keys, username: &str) -> Vec<StorageChange> {
+    let mut changes: Vec<StorageChange> = FIELDS
+        .iter()
+        .map(|f| StorageChange::Remove(keys.field(username, f)))
+        .collect();
+    changes.push(StorageChange::Remove(keys.last_auth_user()));
+    changes
+}
+
+/// Reads the persisted session. `Ok(None)` when nobody is signed in; a
+/// typed storage error when something stored cannot be parsed (nothing is
+/// removed or overwritten in that case).
+pub(crate) async fn load(
+    storage: &dyn KeyValueStorage,
+    keys: &Keys,
+) -> Result<Option<UserTokens>, AuthError> {
+    let Some(username) = storage.get(&keys.last_auth_user()).await? else {
+        return Ok(None);
+    };
+    let get = |f: &'static str| {
+        let key = keys.field(&username, f);
+        async move { storage.get(&key).await }
+    };
+    let Some(access) = get("accessToken").await? else {
+        return Ok(None);
+    };
+    let access = JwtToken::parse(&access)
+        .map_err(|e| corrupt(format!("stored accessToken is not a JWT: {e}")))?;
+    let id = match get("idToken").await? {
+        Some(s) => Some(
+            JwtToken::parse(&s)
+                .map_err(|e| corrupt(format!("stored idToken is not a JWT: {e}")))?,
+        ),
+        None => None,
+    };
+    let refresh = get("refreshToken").await?.map(SecretString::from);
+    let drift = match get("clockDrift").await? {
+        Some(s) => s
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| corrupt("stored clockDrift is not an integer"))?,
+        None => 0,
+    };
+    let details = match get("signInDetails").await? {
+        Some(s) => Some(
+            serde_json::from_str::<SignInDetails>(&s)
+                .map_err(|_| corrupt("stored signInDetails is not valid JSON"))?,
+        ),
+        None => None,
+    };
+    UserTokens::from_parts(access, id, refresh, drift, details)
+        .map(Some)
+        .map_err(|m| corrupt(format!("stored tokens are unusable: {m}")))
+}
