@@ -2,8 +2,10 @@
 
 Checks:
   - the correct password signs in with USER_SRP_AUTH, and pycognito verifies
-    the ID and access tokens (RS256 signature from the pool's JWKS at
-    <endpoint>/<pool id>/.well-known/jwks.json, `iss`, `aud`, `token_use`);
+    the ID and access tokens: RS256 signature with the pool's JWKS (served by
+    the emulator at <endpoint>/<pool id>/.well-known/jwks.json), `aud`,
+    `token_use`, and `iss` equal to the real AWS form
+    https://cognito-idp.<region>.amazonaws.com/<pool id>;
   - GetUser with the access token returns the user;
   - REFRESH_TOKEN_AUTH (pycognito's renew_access_token) returns new tokens;
   - a wrong password fails with NotAuthorizedException.
@@ -13,6 +15,9 @@ Usage: AMPLIFY_AUTH_PASSWORD=... python interop/pycognito_srp.py
 """
 
 import argparse
+import json
+import os
+import urllib.request
 
 from botocore.exceptions import ClientError
 from pycognito import Cognito
@@ -41,7 +46,15 @@ def main() -> None:
             },
         )
 
+    # pycognito takes the issuer (and the JWKS URL) from endpoint_url. The
+    # emulator issues real-AWS-shaped `iss` claims, so verify against that
+    # issuer, with the keys fetched from the emulator and handed to pycognito
+    # through its COGNITO_JWKS hook.
+    jwks_url = f"{auth['user_pool_endpoint']}/{auth['user_pool_id']}/.well-known/jwks.json"
+    with urllib.request.urlopen(jwks_url, timeout=10) as res:
+        os.environ["COGNITO_JWKS"] = json.dumps(json.load(res))
     user = cognito()
+    user.pool_domain_url = None  # issuer: https://cognito-idp.<region>.amazonaws.com/<pool>
 
     def srp_only():
         # The SRP exchange alone, without pycognito's token verification.

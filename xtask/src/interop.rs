@@ -34,23 +34,25 @@ pub(crate) fn run() -> Result<()> {
     let scratch = project::fresh_scratch("interop")?;
     let outputs = scratch.join("amplify_outputs.json");
 
-    let mut results: Vec<(&str, Result<()>)> = Vec::new();
-    let setup = boto3_setup(&venv, &emulator.endpoint, &outputs);
+    let mut results: Vec<(&str, f64, Result<()>)> = Vec::new();
+    let (secs, setup) = timed(|| boto3_setup(&venv, &emulator.endpoint, &outputs));
     let setup_ok = setup.is_ok();
-    results.push(("boto3 setup", setup));
+    results.push(("boto3 setup", secs, setup));
     if setup_ok {
-        results.push(("pycognito SRP", pycognito_srp(&venv, &outputs)));
-        results.push(("Amplify JS", amplify_js(&emulator.endpoint, &outputs)));
+        let (secs, result) = timed(|| pycognito_srp(&venv, &outputs));
+        results.push(("pycognito SRP", secs, result));
+        let (secs, result) = timed(|| amplify_js(&emulator.endpoint, &outputs));
+        results.push(("Amplify JS", secs, result));
     } else {
         for name in ["pycognito SRP", "Amplify JS"] {
-            results.push((name, Err(Error::msg("skipped: boto3 setup failed"))));
+            results.push((name, 0.0, Err(Error::msg("skipped: boto3 setup failed"))));
         }
     }
 
     let failed: Vec<&str> = results
         .iter()
-        .filter(|(_, r)| r.is_err())
-        .map(|(name, _)| *name)
+        .filter(|(_, _, r)| r.is_err())
+        .map(|(name, _, _)| *name)
         .collect();
     if !failed.is_empty() {
         eprintln!("{}", emulator.log_tail());
@@ -59,13 +61,13 @@ pub(crate) fn run() -> Result<()> {
     let _ = std::fs::remove_dir_all(&scratch);
 
     println!(
-        "\ninterop results ({:.1}s):",
+        "\ninterop results ({:.1}s in all, with installs, the build and the emulator's start):",
         started.elapsed().as_secs_f64()
     );
-    for (name, result) in &results {
+    for (name, secs, result) in &results {
         match result {
-            Ok(()) => println!("  PASS  {name}"),
-            Err(e) => println!("  FAIL  {name}: {e}"),
+            Ok(()) => println!("  PASS  {name:<14} {secs:>5.1}s"),
+            Err(e) => println!("  FAIL  {name:<14} {secs:>5.1}s  {e}"),
         }
     }
     if failed.is_empty() {
@@ -73,6 +75,13 @@ pub(crate) fn run() -> Result<()> {
     } else {
         Err(Error::msg(format!("interop failed: {}", failed.join(", "))))
     }
+}
+
+/// Runs `f` and measures it in seconds.
+fn timed(f: impl FnOnce() -> Result<()>) -> (f64, Result<()>) {
+    let started = Instant::now();
+    let result = f();
+    (started.elapsed().as_secs_f64(), result)
 }
 
 /// Creates the pool, client, user and identity pool at `endpoint` and
