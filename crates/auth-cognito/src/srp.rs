@@ -16,7 +16,8 @@
 //! - Cognito answers with `SALT`, `SRP_B`, `SECRET_BLOCK` and
 //!   `USER_ID_FOR_SRP`. The client computes
 //!   - `u = H(pad(A) | pad(B))`,
-//!   - `x = H(pad(salt) | H(poolName | userIdForSrp | ":" | password))`,
+//!   - `x = H(pad(salt) | H(poolName | userIdForSrp | ":" | password))`
+//!     (the salt read as a number, as Amplify JS does),
 //!   - `S = (B - k * g^x) ^ (a + u * x) mod N`,
 //!   - `key = HKDF-SHA256(ikm = pad(S), salt = pad(u), info = "Caldera Derived Key")[..16]`,
 //!   - `PASSWORD_CLAIM_SIGNATURE = base64(HMAC-SHA256(key, poolName | userIdForSrp | secretBlock | timestamp))`.
@@ -165,11 +166,13 @@ pub struct PasswordVerifierChallenge<'a> {
     /// `USER_ID_FOR_SRP` as sent by Cognito (not necessarily the user name
     /// the user typed).
     pub user_id_for_srp: &'a str,
-    /// `SALT`, in hex, exactly as sent.
+    /// `SALT`, in hex, exactly as sent (read as a number, see
+    /// [`compute_x_hex`]).
     pub salt_hex: &'a str,
     /// `SRP_B`, in hex, exactly as sent.
     pub srp_b_hex: &'a str,
-    /// `SECRET_BLOCK`, standard base64, exactly as sent.
+    /// `SECRET_BLOCK`, standard base64, exactly as sent (characters outside
+    /// the base64 alphabet are skipped, as pycognito does).
     pub secret_block_b64: &'a str,
 }
 
@@ -562,8 +565,12 @@ pub fn pad_hex(hex: &str) -> String {
 }
 
 /// `x = H(pad(salt) | H(poolName | userId | ":" | password))`, in lowercase
-/// hex without leading zeros. The salt is padded as the string Cognito sent
-/// (leading zeros kept), as pycognito does.
+/// hex without leading zeros.
+///
+/// The salt is read as a number and then padded, as Amplify JS (and the
+/// Android and Java helpers) do: `"000f"` hashes as `0x0f`. pycognito pads
+/// the string as sent instead, which differs only for a salt with redundant
+/// leading zero bytes (`"000f"`, `"0012"`); Cognito's salts have none.
 ///
 /// # Security Warning
 ///
@@ -656,7 +663,7 @@ fn compute_x(
     password: &str,
     salt_hex: &str,
 ) -> Result<BigUint, SrpError> {
-    let salt = padded_hex_bytes("SALT", salt_hex)?;
+    let salt = padded_bytes(&parse_hex("SALT", salt_hex)?);
     let inner = Sha256::new()
         .chain_update(pool_name.as_bytes())
         .chain_update(user_id_for_srp.as_bytes())
@@ -706,13 +713,6 @@ fn padded_bytes(value: &BigUint) -> Vec<u8> {
     }
 }
 
-/// The bytes of `pad_hex(hex)` for a hex string taken as sent (leading zeros
-/// kept).
-fn padded_hex_bytes(field: &'static str, hex: &str) -> Result<Vec<u8>, SrpError> {
-    check_hex(field, hex)?;
-    hex::decode(pad_hex(hex)).map_err(|_| SrpError::InvalidHex { field })
-}
-
 fn check_hex(field: &'static str, hex: &str) -> Result<(), SrpError> {
     if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(SrpError::InvalidHex { field });
@@ -726,11 +726,17 @@ fn parse_hex(field: &'static str, hex: &str) -> Result<BigUint, SrpError> {
 }
 
 fn decode_secret_block(secret_block_b64: &str) -> Result<Vec<u8>, SrpError> {
-    BASE64
-        .decode(secret_block_b64)
-        .map_err(|_| SrpError::InvalidBase64 {
-            field: "SECRET_BLOCK",
-        })
+    // Like pycognito (Python's non-validating `b64decode`), characters outside
+    // the base64 alphabet are skipped: some Cognito implementations (moto)
+    // send a UUID as the secret block, and the signature must cover the same
+    // bytes the server decodes.
+    let cleaned: String = secret_block_b64
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+        .collect();
+    BASE64.decode(cleaned).map_err(|_| SrpError::InvalidBase64 {
+        field: "SECRET_BLOCK",
+    })
 }
 
 #[cfg(test)]
@@ -982,6 +988,25 @@ mod tests {
         // Total: the extremes do not panic.
         assert!(format_timestamp(i64::MAX).ends_with("UTC 292277026596"));
         assert!(format_timestamp(i64::MIN).contains("UTC -292277022657"));
+    }
+
+    #[test]
+    fn salt_is_read_as_a_number_like_amplify_js() {
+        let x = |salt| compute_x_hex("Pool", "alice", "pw", salt).unwrap();
+        assert_eq!(x("000f"), x("f"));
+        assert_eq!(x("000f"), x("0f"));
+        assert_eq!(x("0080"), x("80"));
+        assert_eq!(x("00AB"), x("ab"));
+        assert_ne!(x("0f"), x("f0"));
+    }
+
+    #[test]
+    fn secret_block_skips_characters_outside_base64() {
+        // moto sends a UUID as SECRET_BLOCK; pycognito drops the dashes.
+        assert_eq!(
+            decode_secret_block("0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d").unwrap(),
+            BASE64.decode("0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d").unwrap()
+        );
     }
 
     #[test]
