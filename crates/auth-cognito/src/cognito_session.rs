@@ -44,6 +44,8 @@ pub struct CognitoAuthSession {
     pub identity_id_result: Result<String, AuthError>,
     /// Temporary AWS credentials.
     pub aws_credentials_result: Result<AwsCredentials, AuthError>,
+    /// Whether the session ended (refresh token rejected) during this call.
+    pub(crate) expired_now: bool,
 }
 
 /// Errors that mean "not available in this state", as opposed to "failed".
@@ -64,7 +66,16 @@ impl CognitoAuthSession {
     /// become `None`; a field that failed (network, service, a federated
     /// session that needs a new token) makes the whole call fail, since a
     /// caller that asked for a session should not silently get less.
+    ///
+    /// The call during which the session ends (its refresh token rejected)
+    /// fails with [`AuthError::SessionExpired`]; later calls see a signed-out
+    /// session.
     pub fn into_auth_session(self) -> Result<AuthSession, AuthError> {
+        if self.expired_now
+            && let Err(e @ AuthError::SessionExpired { .. }) = self.user_pool_tokens_result
+        {
+            return Err(e);
+        }
         fn field<T>(r: Result<T, AuthError>) -> Result<Option<T>, AuthError> {
             match r {
                 Ok(v) => Ok(Some(v)),

@@ -512,70 +512,52 @@ mod tests {
     #[test]
     fn malformed_config_names_the_field() {
         assert_eq!(
-            field_of(CognitoConfig::from_amplify_outputs("{").err().expect("err")),
+            field_of(CognitoConfig::from_amplify_outputs("{").expect_err("err")),
             "amplify_outputs.json"
         );
         assert_eq!(
-            field_of(
-                CognitoConfig::from_amplify_outputs("{}")
-                    .err()
-                    .expect("err")
-            ),
+            field_of(CognitoConfig::from_amplify_outputs("{}").expect_err("err")),
             "auth"
         );
         assert_eq!(
             field_of(
-                parse(r#"{"user_pool_id":"nope","user_pool_client_id":"c"}"#)
-                    .err()
-                    .expect("err")
+                parse(r#"{"user_pool_id":"nope","user_pool_client_id":"c"}"#).expect_err("err")
             ),
             "auth.user_pool_id"
         );
         assert_eq!(
-            field_of(
-                parse(r#"{"user_pool_id":"us-east-1_x"}"#)
-                    .err()
-                    .expect("err")
-            ),
+            field_of(parse(r#"{"user_pool_id":"us-east-1_x"}"#).expect_err("err")),
             "auth.user_pool_client_id"
         );
         assert_eq!(
-            field_of(
-                parse(r#"{"user_pool_id":5,"user_pool_client_id":"c"}"#)
-                    .err()
-                    .expect("err")
-            ),
+            field_of(parse(r#"{"user_pool_id":5,"user_pool_client_id":"c"}"#).expect_err("err")),
             "auth.user_pool_id"
         );
         assert_eq!(
             field_of(
                 parse(r#"{"user_pool_id":"us-east-1_x","user_pool_client_id":"c","identity_pool_id":"eu-west-1:abc"}"#)
-                    .err()
-                    .expect("err")
+                    .expect_err("err")
             ),
             "auth.identity_pool_id"
         );
         assert_eq!(
             field_of(
                 parse(r#"{"user_pool_id":"us-east-1_x","user_pool_client_id":"c","unauthenticated_identities_enabled":"yes"}"#)
-                    .err()
-                    .expect("err")
+                    .expect_err("err")
             ),
             "auth.unauthenticated_identities_enabled"
         );
         assert_eq!(
             field_of(
                 parse(r#"{"user_pool_id":"us-east-1_x","user_pool_client_id":"c","user_pool_endpoint":"ftp://x"}"#)
-                    .err()
-                    .expect("err")
+                    .expect_err("err")
             ),
             "auth.user_pool_endpoint"
         );
         assert_eq!(
             field_of(
                 parse(r#"{"user_pool_id":"us-east-1_x","user_pool_client_id":"c","aws_region":"eu-west-1"}"#)
-                    .err()
-                    .expect("err")
+                    .expect_err("err")
             ),
             "auth.aws_region"
         );

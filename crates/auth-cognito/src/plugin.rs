@@ -10,7 +10,7 @@
 use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use arc_swap::ArcSwap;
 use async_trait::async_trait;
@@ -75,9 +75,9 @@ pub(crate) struct Inner {
     pub(crate) id_lock: Mutex<()>,
     pub(crate) pending: std::sync::Mutex<Option<PendingChallenge>>,
     backoff: std::sync::Mutex<Backoff>,
-    /// Set once the endpoint has answered that it does not know
-    /// `GetTokensFromRefreshToken`.
-    refresh_fallback: AtomicBool,
+    /// Whether the endpoint knows `GetTokensFromRefreshToken`
+    /// (`REFRESH_OP_*`).
+    refresh_op: AtomicU8,
     pub(crate) token_margin_ms: i64,
     pub(crate) creds_margin_ms: i64,
 }
@@ -192,7 +192,7 @@ impl CognitoAuthPluginBuilder {
                 id_lock: Mutex::new(()),
                 pending: std::sync::Mutex::new(None),
                 backoff: std::sync::Mutex::new(Backoff::default()),
-                refresh_fallback: AtomicBool::new(false),
+                refresh_op: AtomicU8::new(REFRESH_OP_UNKNOWN),
                 token_margin_ms: ms(tuning.token_expiry_margin),
                 creds_margin_ms: ms(tuning.credentials_expiry_margin),
                 config,
@@ -370,7 +370,8 @@ impl Inner {
         let idp = self.idp()?;
         let client_id = self.client_id()?;
         let secret = self.config.client_secret();
-        if !self.refresh_fallback.load(Ordering::Relaxed) {
+        let known = self.refresh_op.load(Ordering::Relaxed);
+        if known != REFRESH_OP_UNSUPPORTED {
             let mut req = json!({
                 "ClientId": client_id,
                 "RefreshToken": refresh.expose_secret(),
@@ -383,6 +384,8 @@ impl Inner {
                 .await
             {
                 Ok(r) => {
+                    self.refresh_op
+                        .store(REFRESH_OP_SUPPORTED, Ordering::Relaxed);
                     return r
                         .authentication_result
                         .ok_or_else(|| AuthError::InvalidResponse {
@@ -390,15 +393,32 @@ impl Inner {
                             message: "no AuthenticationResult".into(),
                         });
                 }
-                Err(e) if unknown_operation(&e) => {
+                Err(e) if known == REFRESH_OP_UNKNOWN && maybe_unknown_operation(&e) => {
                     tracing::debug!(
-                        "GetTokensFromRefreshToken unknown to the endpoint; using REFRESH_TOKEN_AUTH"
+                        "GetTokensFromRefreshToken not available; trying REFRESH_TOKEN_AUTH"
                     );
-                    self.refresh_fallback.store(true, Ordering::Relaxed);
+                    let result = self.call_refresh_token_auth(user, refresh).await;
+                    if result.is_ok() {
+                        self.refresh_op
+                            .store(REFRESH_OP_UNSUPPORTED, Ordering::Relaxed);
+                    }
+                    return result;
                 }
                 Err(e) => return Err(e),
             }
         }
+        self.call_refresh_token_auth(user, refresh).await
+    }
+
+    /// `InitiateAuth` with `REFRESH_TOKEN_AUTH`.
+    async fn call_refresh_token_auth(
+        &self,
+        user: &UserTokens,
+        refresh: &SecretString,
+    ) -> Result<AuthenticationResult, AuthError> {
+        let idp = self.idp()?;
+        let client_id = self.client_id()?;
+        let secret = self.config.client_secret();
         let mut params = json!({ "REFRESH_TOKEN": refresh.expose_secret() });
         if let Some(s) = secret {
             // Cognito computes the refresh SECRET_HASH over the user's sub
@@ -607,15 +627,27 @@ fn poisoned() -> AuthError {
     AuthError::InvalidState("internal lock poisoned".into())
 }
 
-/// Whether the endpoint said it does not know the operation.
-fn unknown_operation(e: &AuthError) -> bool {
+const REFRESH_OP_UNKNOWN: u8 = 0;
+const REFRESH_OP_SUPPORTED: u8 = 1;
+const REFRESH_OP_UNSUPPORTED: u8 = 2;
+
+/// Whether the endpoint may not know the operation: it said so, or it
+/// answered with a 5xx that is not a Cognito error at all (moto answers
+/// unknown operations with an HTML 500 page). Only consulted until
+/// `GetTokensFromRefreshToken` has worked once.
+fn maybe_unknown_operation(e: &AuthError) -> bool {
     match e {
-        AuthError::Service { code, status, .. } => {
+        AuthError::Service {
+            code,
+            status,
+            message,
+        } => {
             matches!(
                 code.as_str(),
                 "UnknownOperationException" | "InvalidAction" | "UnrecognizedClientException"
             ) || *status == 404
                 || *status == 501
+                || (*status >= 500 && message.is_empty())
         }
         _ => false,
     }
@@ -655,7 +687,9 @@ impl CognitoAuthPlugin {
         options: FetchAuthSessionOptions,
     ) -> CognitoAuthSession {
         let inner = &self.inner;
+        let was_expired = inner.state.load().expired;
         let tokens = inner.current_tokens(options.force_refresh).await;
+        let expired_now = !was_expired && matches!(tokens, Err(AuthError::SessionExpired { .. }));
         let is_signed_in = inner.state.load().user.is_some();
         let (identity_id_result, aws_credentials_result) = match &inner.identity {
             None => (
@@ -674,6 +708,7 @@ impl CognitoAuthPlugin {
             user_pool_tokens_result: tokens.map(|t| t.auth_tokens()),
             identity_id_result,
             aws_credentials_result,
+            expired_now,
         }
     }
 

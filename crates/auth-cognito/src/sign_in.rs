@@ -275,14 +275,17 @@ impl CognitoAuthPlugin {
                 message: format!("SRP challenge rejected: {e}"),
             })?;
         let client_id = inner.client_id()?;
+        // The signature covers USER_ID_FOR_SRP; the response names the user
+        // by the USERNAME Cognito returned (moto cannot look users up by sub).
+        let username = p.get("USERNAME").map(String::as_str).unwrap_or(user_id);
         let mut responses = json!({
-            "USERNAME": user_id,
+            "USERNAME": username,
             "PASSWORD_CLAIM_SECRET_BLOCK": secret_block,
             "PASSWORD_CLAIM_SIGNATURE": claim.signature_b64(),
             "TIMESTAMP": timestamp,
         });
         if let Some(s) = inner.config.client_secret() {
-            responses["SECRET_HASH"] = json!(secret_hash(s, user_id, client_id));
+            responses["SECRET_HASH"] = json!(secret_hash(s, username, client_id));
         }
         let mut req = json!({
             "ChallengeName": "PASSWORD_VERIFIER",
@@ -357,8 +360,8 @@ impl CognitoAuthPlugin {
             }
         };
         let challenge_user = params
-            .get("USER_ID_FOR_SRP")
-            .or_else(|| params.get("USERNAME"))
+            .get("USERNAME")
+            .or_else(|| params.get("USER_ID_FOR_SRP"))
             .cloned()
             .unwrap_or_else(|| username.to_owned());
         *inner.pending.lock().map_err(|_| lock_error())? = Some(PendingChallenge {
