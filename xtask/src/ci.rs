@@ -150,7 +150,8 @@ pub(crate) fn run() -> Result<()> {
 }
 
 /// The whole workspace test suite: nextest when installed, else cargo test.
-/// With `MOTO_ENDPOINT` set, the moto integration tests run too.
+/// With `MOTO_ENDPOINT` (and `AMPLIFY_AUTH_REQUIRE_MOTO=1`) set, the moto
+/// integration tests run too.
 fn workspace_tests(moto_endpoint: Option<&str>) -> Result<()> {
     let mut test = if cmd("cargo", ["nextest", "--version"]).probe() {
         cmd("cargo", ["nextest", "run", "--workspace", "--no-fail-fast"])
@@ -159,7 +160,13 @@ fn workspace_tests(moto_endpoint: Option<&str>) -> Result<()> {
         cmd("cargo", ["test", "--workspace", "--no-fail-fast"])
     };
     match moto_endpoint {
-        Some(endpoint) => test = test.env("MOTO_ENDPOINT", endpoint),
+        // AMPLIFY_AUTH_REQUIRE_MOTO turns a moto test's skip into a failure,
+        // so that a lost MOTO_ENDPOINT cannot pass silently.
+        Some(endpoint) => {
+            test = test
+                .env("MOTO_ENDPOINT", endpoint)
+                .env("AMPLIFY_AUTH_REQUIRE_MOTO", "1");
+        }
         None => println!("moto did not start: the moto integration tests will skip themselves"),
     }
     test.run()
