@@ -38,6 +38,9 @@
 //! input value. A server value `B` with `B mod N == 0` and a scrambling
 //! parameter `u == 0` are rejected, as SRP-6a requires.
 //!
+//! Known limits: the modular exponentiation is num-bigint's, which is not
+//! constant-time, and secret values are not zeroed when dropped.
+//!
 //! # Example
 //!
 //! ```
