@@ -96,12 +96,12 @@ fn run(args: &[String]) -> Result<()> {
         "bench" => {
             let smoke = flags.switch("--smoke");
             flags.finish()?;
-            hooks::bench(smoke).map(|_| ())
+            hooks::bench(smoke).and_then(ran)
         }
         "fuzz" => {
             let smoke = flags.switch("--smoke");
             flags.finish()?;
-            hooks::fuzz(smoke).map(|_| ())
+            hooks::fuzz(smoke).and_then(ran)
         }
         "soak" => {
             let secs = match flags.value("--secs")? {
@@ -111,7 +111,7 @@ fn run(args: &[String]) -> Result<()> {
                 None => 60,
             };
             flags.finish()?;
-            hooks::soak(secs).map(|_| ())
+            hooks::soak(secs).and_then(ran)
         }
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
@@ -169,5 +169,13 @@ impl Flags {
             bail!("unexpected arguments: {}", self.rest.join(" "));
         }
         Ok(())
+    }
+}
+
+/// A task run on its own must really run: a skip is a failure there.
+fn ran(outcome: ci::Outcome) -> Result<()> {
+    match outcome {
+        ci::Outcome::Passed => Ok(()),
+        ci::Outcome::Skipped(why) => bail!("{why}"),
     }
 }
