@@ -73,7 +73,7 @@ pub(crate) fn ensure() -> Result<Venv> {
         ],
     )
     .arg("-r")
-    .arg(&requirements)
+    .arg(REQUIREMENTS)
     .run()
     .context(format_args!("cannot install {REQUIREMENTS} into the venv"))?;
     std::fs::write(&stamp, format!("{wanted}\n"))
