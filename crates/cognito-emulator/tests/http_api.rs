@@ -1134,3 +1134,138 @@ async fn bench_sequential_get_user() {
     let per = t.elapsed().as_micros() / n;
     println!("GetUser: {per} us/request over {n} sequential requests");
 }
+
+#[tokio::test]
+async fn software_token_association_verification_and_preference() {
+    let (emu, api) = start().await;
+    let (_pool, client) = api.setup(json!({}), "alice", "Passw0rd!").await;
+    let r = api
+        .password_auth(&cid(&client), "alice", "Passw0rd!")
+        .await
+        .unwrap();
+    let at = r["AuthenticationResult"]["AccessToken"].clone();
+    let e = api
+        .idp("SetUserMFAPreference", json!({"AccessToken": at, "SoftwareTokenMfaSettings": {"Enabled": true, "PreferredMfa": true}}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.type_, "InvalidParameterException");
+    let secret = api
+        .idp("AssociateSoftwareToken", json!({"AccessToken": at}))
+        .await
+        .unwrap()["SecretCode"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let raw = base32_decode(&secret);
+    let e = api
+        .idp("VerifySoftwareToken", json!({"AccessToken": at, "UserCode": if totp_code(&raw, emu.now()) == "111111" { "222222" } else { "111111" }}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.type_, "EnableSoftwareTokenMFAException");
+    let v = api
+        .idp(
+            "VerifySoftwareToken",
+            json!({"AccessToken": at, "UserCode": totp_code(&raw, emu.now())}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(v["Status"], "SUCCESS");
+    api.idp("SetUserMFAPreference", json!({"AccessToken": at, "SoftwareTokenMfaSettings": {"Enabled": true, "PreferredMfa": true}}))
+        .await
+        .unwrap();
+    let u = api
+        .idp("GetUser", json!({"AccessToken": at}))
+        .await
+        .unwrap();
+    assert_eq!(u["PreferredMfaSetting"], "SOFTWARE_TOKEN_MFA");
+    let r = api
+        .password_auth(&cid(&client), "alice", "Passw0rd!")
+        .await
+        .unwrap();
+    assert_eq!(r["ChallengeName"], "SOFTWARE_TOKEN_MFA");
+}
+
+#[tokio::test]
+async fn challenge_sessions_expire_after_three_minutes() {
+    let (emu, api) = start().await;
+    let pool = emu.create_user_pool("p").unwrap();
+    let c = emu
+        .create_user_pool_client(&pool, ClientOptions::default())
+        .unwrap();
+    emu.admin_create_user(&pool, "alice", "Temp0rary!", false)
+        .unwrap();
+    let r = api
+        .password_auth(&c.id, "alice", "Temp0rary!")
+        .await
+        .unwrap();
+    emu.set_clock_offset(181);
+    let e = api
+        .idp(
+            "RespondToAuthChallenge",
+            json!({"ChallengeName": "NEW_PASSWORD_REQUIRED", "ClientId": c.id, "Session": r["Session"],
+                   "ChallengeResponses": {"USERNAME": "alice", "NEW_PASSWORD": "Perm4nent!"}}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.type_.as_str(), e.message.as_str()),
+        (
+            "NotAuthorizedException",
+            "Invalid session for the user, session is expired."
+        )
+    );
+}
+
+#[tokio::test]
+async fn refresh_token_auth_with_secret_accepts_hash_over_username_or_sub() {
+    let (emu, api) = start().await;
+    let pool = emu.create_user_pool("p").unwrap();
+    let c = emu
+        .create_user_pool_client(
+            &pool,
+            ClientOptions {
+                generate_secret: true,
+                disable_token_revocation: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let secret = c.secret.clone().unwrap();
+    let sub = emu
+        .admin_create_user(&pool, "alice", "Passw0rd!", true)
+        .unwrap();
+    let r = api
+        .idp(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": c.id, "AuthParameters": {
+                "USERNAME": "alice", "PASSWORD": "Passw0rd!", "SECRET_HASH": secret_hash(&secret, "alice", &c.id)}}),
+        )
+        .await
+        .unwrap();
+    let rt = r["AuthenticationResult"]["RefreshToken"].clone();
+    for who in ["alice", sub.as_str()] {
+        api.idp(
+            "InitiateAuth",
+            json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": c.id, "AuthParameters": {
+                "REFRESH_TOKEN": rt, "SECRET_HASH": secret_hash(&secret, who, &c.id)}}),
+        )
+        .await
+        .unwrap();
+    }
+    let e = api
+        .idp(
+            "InitiateAuth",
+            json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": c.id, "AuthParameters": {"REFRESH_TOKEN": rt}}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.type_, "NotAuthorizedException");
+    let e = api
+        .idp(
+            "RevokeToken",
+            json!({"ClientId": c.id, "ClientSecret": secret, "Token": rt}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.type_, "UnsupportedOperationException");
+}
