@@ -5,6 +5,11 @@
 //! `aws-sdk-cognitoidentity` (both are unsigned, so no AWS credentials are
 //! needed), with the SDK's own retries disabled: retrying is this crate's
 //! decision. No SDK type leaves this module.
+//!
+//! The SDK's own tracing is silenced for these calls: at TRACE level it
+//! prints the request (with the logins map, which holds the id token) and the
+//! response (whose session token it does not redact). This module logs a
+//! redacted summary of each call instead.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -20,6 +25,8 @@ use aws_sdk_cognitoidentity::config::timeout::TimeoutConfig;
 use aws_sdk_cognitoidentity::config::{BehaviorVersion, Region};
 use aws_sdk_cognitoidentity::error::{ProvideErrorMetadata, SdkError};
 use serde::{Deserialize, Serialize};
+use tracing::instrument::WithSubscriber as _;
+use tracing::subscriber::NoSubscriber;
 
 use crate::config::Tuning;
 use crate::plugin::{CognitoAuthPlugin, Inner};
@@ -51,7 +58,8 @@ pub(crate) enum PrincipalKey {
 #[derive(Debug)]
 pub(crate) struct CachedCreds {
     pub(crate) creds: AwsCredentials,
-    /// `Expiration` in ms, or `i64::MAX` when the service gave none.
+    /// `Expiration` in local ms (corrected by the clock drift measured on
+    /// the user's tokens), or `i64::MAX` when the service gave none.
     pub(crate) expires_ms: i64,
     pub(crate) principal: PrincipalKey,
 }
@@ -240,6 +248,7 @@ impl IdentityClient {
             .identity_pool_id(&self.pool_id)
             .set_logins(Self::logins_map(logins))
             .send()
+            .with_subscriber(NoSubscriber::default())
             .await
             .map_err(|e| sdk_error("GetId", e))?;
         tracing::debug!("GetId ok");
@@ -262,6 +271,7 @@ impl IdentityClient {
             .identity_id(identity_id)
             .set_logins(Self::logins_map(logins))
             .send()
+            .with_subscriber(NoSubscriber::default())
             .await
             .map_err(|e| sdk_error("GetCredentialsForIdentity", e))?;
         tracing::debug!("GetCredentialsForIdentity ok");
@@ -375,7 +385,11 @@ pub(crate) async fn credentials(
         }
         _ => (Vec::new(), IdOwner::Guest),
     };
-    fetch_and_install(inner, client, &snap.identity, logins, owner, key).await
+    let drift_ms = match &principal {
+        Principal::User(u) => u.clock_drift_ms,
+        _ => 0,
+    };
+    fetch_and_install(inner, client, &snap.identity, logins, owner, key, drift_ms).await
 }
 
 /// Resolves the identity id (reusing or upgrading a cached one), fetches the
@@ -387,6 +401,7 @@ async fn fetch_and_install(
     logins: Vec<(String, SecretString)>,
     owner: IdOwner,
     key: PrincipalKey,
+    drift_ms: i64,
 ) -> IdentityResult {
     // A guest id is upgraded at sign-in: passed with the logins.
     let reusable = match (&owner, &state.owner) {
@@ -420,7 +435,7 @@ async fn fetch_and_install(
     };
     let expires_ms = creds
         .expiration
-        .map(|s| s.saturating_mul(1000))
+        .map(|s| s.saturating_mul(1000).saturating_sub(drift_ms))
         .unwrap_or(i64::MAX);
     let changed =
         state.identity_id.as_deref() != Some(id.as_str()) || state.owner.as_ref() != Some(&owner);
@@ -503,7 +518,7 @@ impl CognitoAuthPlugin {
             state.owner = None;
         }
         let (identity_id, credentials) =
-            fetch_and_install(inner, client, &state, logins, IdOwner::Federated, key)
+            fetch_and_install(inner, client, &state, logins, IdOwner::Federated, key, 0)
                 .await
                 .map_err(|(_, e)| e)?;
         let fed = federation.clone();

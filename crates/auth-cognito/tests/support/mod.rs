@@ -211,7 +211,10 @@ impl Bed {
             .header("X-Amz-Target", format!("{prefix}.{op}"))
             .header(
                 "Authorization",
-                "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=0",
+                format!(
+                    "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/{}/aws4_request, SignedHeaders=host, Signature=0",
+                    if prefix.contains("IdentityProvider") { "cognito-idp" } else { "cognito-identity" }
+                ),
             )
             .body(body.to_string())
             .send()
@@ -306,10 +309,11 @@ pub fn uuid() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
-/// Captures every tracing event at TRACE level on this thread.
+/// Captures every tracing event at TRACE level, from every test of this
+/// binary (a global subscriber: tracing caches per-callsite interest, so a
+/// thread-local one would miss events whose callsite another test hit first).
 pub struct LogCapture {
     buf: Arc<Mutex<Vec<u8>>>,
-    _guard: tracing::subscriber::DefaultGuard,
 }
 
 #[derive(Clone)]
@@ -325,17 +329,25 @@ impl Write for BufWriter {
     }
 }
 
+static LOGS: std::sync::OnceLock<Arc<Mutex<Vec<u8>>>> = std::sync::OnceLock::new();
+
 impl LogCapture {
     pub fn start() -> Self {
-        let buf = Arc::new(Mutex::new(Vec::new()));
-        let writer = BufWriter(buf.clone());
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish();
-        let guard = tracing::subscriber::set_default(subscriber);
-        Self { buf, _guard: guard }
+        let buf = LOGS
+            .get_or_init(|| {
+                let buf = Arc::new(Mutex::new(Vec::new()));
+                let writer = BufWriter(buf.clone());
+                let subscriber = tracing_subscriber::fmt()
+                    .with_max_level(tracing::Level::TRACE)
+                    .with_ansi(false)
+                    .with_writer(move || writer.clone())
+                    .finish();
+                tracing::subscriber::set_global_default(subscriber)
+                    .expect("the log capture is the only global subscriber");
+                buf
+            })
+            .clone();
+        Self { buf }
     }
 
     pub fn text(&self) -> String {
@@ -356,10 +368,19 @@ pub fn assert_no_secret(what: &str, haystack: &str, secrets: &[&str]) {
         }
         for w in chars.windows(20) {
             let window: String = w.iter().collect();
-            assert!(
-                !haystack.contains(&window),
-                "{what} contains a 20-character piece of a secret"
-            );
+            if let Some(pos) = haystack.find(&window) {
+                // Name the place (the line's prefix), never the secret.
+                let line_start = haystack[..pos].rfind('\n').map_or(0, |i| i + 1);
+                let context: String = haystack[line_start..pos]
+                    .chars()
+                    .rev()
+                    .take(300)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                panic!("{what} contains a 20-character piece of a secret, after: {context:?}");
+            }
         }
     }
 }
