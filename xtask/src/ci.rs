@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::hooks;
 use crate::interop;
 use crate::moto::{self, MotoGuard};
+use crate::srp_vectors;
 use crate::venv::{self, Venv};
 
 /// How a step that did not fail ended.
@@ -125,7 +126,7 @@ pub(crate) fn run() -> Result<()> {
     });
     let venv: Option<Venv> = report.step("python venv", venv::ensure);
     report.step("srp-vectors --check", || {
-        venv::srp_vectors(needs(venv.as_ref())?, true)
+        srp_vectors::run(needs(venv.as_ref())?, true)
     });
 
     // moto lives exactly as long as the test steps: the guard's Drop stops

@@ -24,6 +24,7 @@ mod moto;
 mod node;
 mod project;
 mod server;
+mod srp_vectors;
 mod venv;
 
 use std::process::ExitCode;
@@ -74,7 +75,7 @@ fn run(args: &[String]) -> Result<()> {
             let check = flags.switch("--check");
             flags.finish()?;
             let venv = venv::ensure()?;
-            venv::srp_vectors(&venv, check)
+            srp_vectors::run(&venv, check)
         }
         "demo" => {
             let with_moto = flags.switch("--moto");

@@ -11,10 +11,6 @@ use crate::project;
 const REQUIREMENTS: &str = "interop/requirements.txt";
 /// The stamp inside the venv that records which requirements it holds.
 const STAMP: &str = ".xtask-requirements-stamp";
-/// The SRP vector generator (owned by the SRP engineer).
-const SRP_SCRIPT: &str = "scripts/srp_vectors.py";
-/// Where the SRP vectors live.
-const SRP_VECTORS: &str = "crates/auth-cognito/tests/data/srp_vectors.json";
 
 /// A ready virtualenv.
 #[derive(Debug, Clone)]
@@ -79,16 +75,6 @@ pub(crate) fn ensure() -> Result<Venv> {
     std::fs::write(&stamp, format!("{wanted}\n"))
         .context(format_args!("cannot write {}", stamp.display()))?;
     Ok(venv)
-}
-
-/// `cargo xtask srp-vectors [--check]`: runs `scripts/srp_vectors.py`.
-pub(crate) fn srp_vectors(venv: &Venv, check: bool) -> Result<()> {
-    let root = project::root();
-    if !root.join(SRP_SCRIPT).exists() {
-        bail!("{SRP_SCRIPT} does not exist yet: it generates {SRP_VECTORS} with pycognito");
-    }
-    let mode = if check { "--check" } else { "--out" };
-    cmd(venv.python(), [SRP_SCRIPT, mode, SRP_VECTORS]).run()
 }
 
 /// The machine's Python 3: `python3`, or `python` when that is Python 3.
