@@ -150,7 +150,9 @@ if (signedIn) {
   });
 
   await check('signOut', async () => {
+    const before = await counters();
     await signOut();
+    const after = await counters();
     let error;
     try {
       await getCurrentUser();
@@ -159,7 +161,10 @@ if (signedIn) {
     }
     assert(error?.name === 'UserUnAuthenticatedException',
       `getCurrentUser after signOut: ${error ? error.name : 'no error'}`);
-    return 'getCurrentUser -> UserUnAuthenticatedException';
+    const calls = after
+      ? `, RevokeToken +${delta(before, after, 'RevokeToken')}, GlobalSignOut +${delta(before, after, 'GlobalSignOut')}`
+      : '';
+    return `getCurrentUser -> UserUnAuthenticatedException${calls}`;
   });
 }
 
