@@ -102,8 +102,9 @@
 //! ## AWS credentials for aws-sdk clients
 //! [`CognitoCredentialsProvider`](cognito::CognitoCredentialsProvider)
 //! implements `aws_credential_types::provider::ProvideCredentials`, so any
-//! `aws-sdk-*` client can run as the signed-in or guest user:
-//! `aws_sdk_s3::config::Builder::new().credentials_provider(CognitoCredentialsProvider::new(plugin))`.
+//! `aws-sdk-*` client can run as the signed-in or guest user: pass
+//! `CognitoCredentialsProvider::new(plugin.clone())` to the client config's
+//! `credentials_provider` (see `examples/aws_sdk_credentials.rs`).
 //!
 //! ## Events
 //! [`Auth::subscribe`](core::plugin::Auth::subscribe) returns a
