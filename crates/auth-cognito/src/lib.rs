@@ -49,6 +49,7 @@ mod plugin;
 mod session;
 mod sign_in;
 pub mod srp;
+mod verify;
 
 pub use aws_provider::CognitoCredentialsProvider;
 pub use cognito_session::CognitoAuthSession;
@@ -57,3 +58,4 @@ pub use identity::FederateToIdentityPoolResult;
 pub use idp::parse_service_error;
 pub use plugin::{CognitoAuthPlugin, CognitoAuthPluginBuilder, PLUGIN_KEY};
 pub use sign_in::{MfaType, SignInOptions, SignInResult, SignInStep};
+pub use verify::{JwksVerifier, TokenUse, VerifyError, user_pool_issuer};
