@@ -1,0 +1,256 @@
+//! The command line: global options, subcommands and their flags (clap).
+
+use std::path::PathBuf;
+
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit::EXIT_CODES_HELP;
+
+/// Sign in to Amazon Cognito and use the session from the shell: tokens for
+/// `curl`, AWS credentials for the AWS CLI and SDKs (`credential_process`).
+#[derive(Debug, Parser)]
+#[command(
+    name = "amplify-auth",
+    version,
+    after_help = EXIT_CODES_HELP,
+    after_long_help = EXIT_CODES_HELP
+)]
+pub(crate) struct Cli {
+    /// The Amplify outputs file with the user pool and identity pool.
+    #[arg(
+        long,
+        global = true,
+        env = "AMPLIFY_AUTH_OUTPUTS",
+        default_value = "./amplify_outputs.json",
+        value_name = "FILE"
+    )]
+    pub(crate) outputs: PathBuf,
+
+    /// The session profile: each profile keeps its own signed-in user.
+    #[arg(
+        long,
+        global = true,
+        env = "AMPLIFY_AUTH_PROFILE",
+        default_value = "default",
+        value_name = "NAME"
+    )]
+    pub(crate) profile: String,
+
+    /// Where sessions are stored [default: the platform's config directory,
+    /// e.g. ~/.config/amplify-auth on Linux].
+    #[arg(
+        long,
+        global = true,
+        env = "AMPLIFY_AUTH_STORAGE_DIR",
+        value_name = "DIR"
+    )]
+    pub(crate) storage_dir: Option<PathBuf>,
+
+    /// Log what happens to stderr (tokens and secrets stay redacted).
+    #[arg(long, short, global = true)]
+    pub(crate) verbose: bool,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Sign in. The password is read with no echo from the terminal, or as
+    /// the first line of stdin with --password-stdin.
+    SignIn(SignInArgs),
+    /// Answer the challenge of a sign-in started by `sign-in` in a script
+    /// (it waits 3 minutes for the answer).
+    ConfirmSignIn(ConfirmArgs),
+    /// Show the signed-in user.
+    Whoami(JsonArg),
+    /// Show the session: who, identity id, token claims and expiry times (never raw tokens).
+    Session(SessionArgs),
+    /// Print a raw JWT (and only that), refreshed first if needed, e.g.
+    /// curl -H "Authorization: Bearer $(amplify-auth token --id)".
+    Token(TokenArgs),
+    /// Print AWS credentials of the signed-in user, or of a guest when no one
+    /// is signed in and the identity pool allows guests.
+    Credentials(CredentialsArgs),
+    /// Sign out of this profile (and, with --global, of every device).
+    SignOut(SignOutArgs),
+    /// A human summary: who is signed in, until when.
+    Status,
+    /// Print a shell completion script, e.g. `amplify-auth completions bash`.
+    Completions(CompletionsArgs),
+    /// Internal: holds a sign-in challenge for `confirm-sign-in`.
+    #[command(hide = true, name = "__hold-sign-in")]
+    HoldSignIn(HoldArgs),
+}
+
+/// How to sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Flow {
+    /// USER_SRP_AUTH: the password never leaves this machine.
+    Srp,
+    /// USER_PASSWORD_AUTH: the password is sent to Cognito over TLS.
+    Password,
+}
+
+/// A second factor to choose when Cognito offers several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum MfaChoice {
+    /// An authenticator app.
+    Totp,
+    /// A code by SMS.
+    Sms,
+}
+
+impl MfaChoice {
+    /// The answer `confirm_sign_in` expects.
+    pub(crate) fn answer(self) -> &'static str {
+        match self {
+            Self::Totp => "SOFTWARE_TOKEN_MFA",
+            Self::Sms => "SMS_MFA",
+        }
+    }
+}
+
+/// Answers to challenges given up front, for scripts.
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct Answers {
+    /// A TOTP or SMS code, for when Cognito asks for one.
+    #[arg(long, value_name = "CODE")]
+    pub(crate) code: Option<String>,
+    /// The second factor to pick when Cognito offers a choice.
+    #[arg(long, value_enum, value_name = "TYPE")]
+    pub(crate) mfa_type: Option<MfaChoice>,
+    /// Read a new password from stdin (after the password, with
+    /// --password-stdin), for when Cognito requires one.
+    #[arg(long)]
+    pub(crate) new_password_stdin: bool,
+}
+
+impl Answers {
+    /// Whether any answer was given.
+    pub(crate) fn any(&self) -> bool {
+        self.code.is_some() || self.mfa_type.is_some() || self.new_password_stdin
+    }
+}
+
+/// `sign-in`.
+#[derive(Debug, Args)]
+pub(crate) struct SignInArgs {
+    /// The username (or email / phone number, as the pool allows).
+    #[arg(long, short)]
+    pub(crate) username: String,
+    /// Read the password from the first line of stdin.
+    #[arg(long)]
+    pub(crate) password_stdin: bool,
+    /// The sign-in flow.
+    #[arg(long, value_enum, default_value_t = Flow::Srp)]
+    pub(crate) auth_flow: Flow,
+    /// Answers to challenges.
+    #[command(flatten)]
+    pub(crate) answers: Answers,
+}
+
+/// `confirm-sign-in`.
+#[derive(Debug, Args)]
+pub(crate) struct ConfirmArgs {
+    /// Answers to the waiting challenge.
+    #[command(flatten)]
+    pub(crate) answers: Answers,
+}
+
+/// `--json`.
+#[derive(Debug, Args)]
+pub(crate) struct JsonArg {
+    /// Print JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `session`.
+#[derive(Debug, Args)]
+pub(crate) struct SessionArgs {
+    /// Refresh the tokens and credentials even when they are valid.
+    #[arg(long)]
+    pub(crate) force_refresh: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `token`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("which").required(true).args(["id", "access"])))]
+pub(crate) struct TokenArgs {
+    /// The id token.
+    #[arg(long)]
+    pub(crate) id: bool,
+    /// The access token.
+    #[arg(long)]
+    pub(crate) access: bool,
+    /// Refresh the tokens even when they are valid.
+    #[arg(long)]
+    pub(crate) force_refresh: bool,
+}
+
+/// Output formats of `credentials`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CredentialsFormat {
+    /// The AWS CLI `credential_process` JSON (Version 1).
+    CredentialProcess,
+    /// `export AWS_ACCESS_KEY_ID=...` lines for `eval`.
+    Env,
+}
+
+/// `credentials`.
+#[derive(Debug, Args)]
+pub(crate) struct CredentialsArgs {
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = CredentialsFormat::CredentialProcess)]
+    pub(crate) format: CredentialsFormat,
+    /// Fail (exit code 3) instead of returning guest credentials when no one is signed in.
+    #[arg(long)]
+    pub(crate) no_guest: bool,
+    /// Refresh the credentials even when they are valid.
+    #[arg(long)]
+    pub(crate) force_refresh: bool,
+}
+
+/// `sign-out`.
+#[derive(Debug, Args)]
+pub(crate) struct SignOutArgs {
+    /// Also invalidate the user's tokens on the server, on every device.
+    #[arg(long)]
+    pub(crate) global: bool,
+}
+
+/// `completions`.
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+/// `__hold-sign-in` (internal).
+#[derive(Debug, Args)]
+pub(crate) struct HoldArgs {
+    /// The username.
+    #[arg(long)]
+    pub(crate) username: String,
+    /// The flow.
+    #[arg(long, value_enum)]
+    pub(crate) auth_flow: Flow,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,122 @@
+//! `amplify-auth`: Amplify Auth for Rust from the shell. A thin layer over
+//! `auth-cognito` (the Cognito plugin) and `auth-storage` (`FileStorage`).
+//!
+//! ```text
+//! amplify-auth [--outputs FILE] [--profile NAME] [--storage-dir DIR] [--verbose] <command>
+//!   sign-in --username U [--password-stdin] [--auth-flow srp|password]
+//!           [--code C] [--mfa-type totp|sms] [--new-password-stdin]
+//!   confirm-sign-in (--code C | --mfa-type totp|sms | --new-password-stdin)
+//!   whoami [--json]
+//!   session [--force-refresh] [--json]
+//!   token (--id | --access) [--force-refresh]
+//!   credentials [--format credential-process|env] [--no-guest] [--force-refresh]
+//!   sign-out [--global]
+//!   status
+//!   completions <bash|zsh|fish|elvish|powershell>
+//! ```
+//!
+//! Sessions are stored per profile in `<storage dir>/<profile>/session.json`
+//! (mode 0600), by default under the platform's config directory.
+//!
+//! # Exit codes
+//! | code | meaning |
+//! |------|---------|
+//! | 0 | success |
+//! | 1 | any other error (a service error, the session store failed) |
+//! | 2 | bad input: usage, `amplify_outputs.json`, profile name, a parameter |
+//! | 3 | not signed in (or no guest access, for `credentials`) |
+//! | 4 | the session expired: sign in again |
+//! | 5 | network error or temporary service failure: retry later |
+//! | 6 | sign-in rejected: wrong username, password or code |
+//! | 7 | sign-in needs an answer (a code, a new password, an MFA choice) |
+//!
+//! Errors are one line on stderr, `amplify-auth: <message>`, and never hold
+//! a secret. Only `token` and `credentials` print secrets, on stdout, because
+//! that is what they are for.
+
+mod challenge;
+mod cli;
+mod commands;
+mod exit;
+#[cfg(unix)]
+mod hold;
+mod profile;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use cli::{Cli, Command};
+use exit::CliError;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.verbose {
+        init_tracing();
+    }
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("amplify-auth: {e}");
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+/// Debug logs of this workspace's crates on stderr. Other crates (HTTP, the
+/// AWS SDK) stay at `warn`: their lower levels could show request details.
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::new(
+        "warn,auth_cognito=debug,auth_storage=debug,auth_core=debug,amplify_auth=debug",
+    );
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(true)
+        .try_init();
+}
+
+fn run(cli: &Cli) -> Result<(), CliError> {
+    if let Command::Completions(args) = &cli.command {
+        // No runtime, no files, no network.
+        let mut command = Cli::command();
+        clap_complete::generate(
+            args.shell,
+            &mut command,
+            "amplify-auth",
+            &mut std::io::stdout(),
+        );
+        return Ok(());
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::other(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(dispatch(cli))
+}
+
+async fn dispatch(cli: &Cli) -> Result<(), CliError> {
+    match &cli.command {
+        Command::SignIn(a) => commands::sign_in(cli, a).await,
+        Command::ConfirmSignIn(a) => commands::confirm_sign_in(cli, a).await,
+        Command::Whoami(a) => commands::whoami(cli, a).await,
+        Command::Session(a) => commands::session(cli, a).await,
+        Command::Token(a) => commands::token(cli, a).await,
+        Command::Credentials(a) => commands::credentials(cli, a).await,
+        Command::SignOut(a) => commands::sign_out(cli, a).await,
+        Command::Status => commands::status(cli).await,
+        Command::Completions(_) => Ok(()),
+        Command::HoldSignIn(a) => hold_sign_in(cli, a).await,
+    }
+}
+
+#[cfg(unix)]
+async fn hold_sign_in(cli: &Cli, args: &cli::HoldArgs) -> Result<(), CliError> {
+    hold::hold(cli, args).await
+}
+
+#[cfg(not(unix))]
+async fn hold_sign_in(_cli: &Cli, _args: &cli::HoldArgs) -> Result<(), CliError> {
+    Err(CliError::bad_input("__hold-sign-in needs Unix"))
+}

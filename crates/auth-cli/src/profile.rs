@@ -1,0 +1,125 @@
+//! Where a profile's session lives, and the plugin that uses it.
+//!
+//! Layout: `<storage dir>/<profile>/session.json` (a `FileStorage`: mode
+//! 0600 in a 0700 directory, atomic writes, a cross-process lock), and, while
+//! a scripted sign-in waits for its challenge answer,
+//! `<storage dir>/<profile>/challenge.sock`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use auth_cognito::{CognitoAuthPlugin, CognitoConfig};
+use auth_storage::FileStorage;
+
+use crate::cli::Cli;
+use crate::exit::CliError;
+
+/// A resolved profile: its name and directory, and the outputs file.
+#[derive(Debug, Clone)]
+pub(crate) struct Profile {
+    /// The profile name.
+    pub(crate) name: String,
+    /// `<storage dir>/<profile>`.
+    pub(crate) dir: PathBuf,
+    /// The `amplify_outputs.json` path.
+    pub(crate) outputs: PathBuf,
+}
+
+/// Checks a profile name: 1 to 64 of `A-Z a-z 0-9 . _ -`, not starting
+/// with a dot, so that it is a safe single path component.
+pub(crate) fn validate_profile_name(name: &str) -> Result<(), CliError> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(CliError::bad_input(format!(
+            "invalid profile name `{}`: use 1 to 64 letters, digits, `.`, `_` or `-`, not starting with `.`",
+            name.escape_debug()
+        )))
+    }
+}
+
+/// The default storage directory: the platform's config directory.
+fn default_storage_dir() -> Result<PathBuf, CliError> {
+    directories::ProjectDirs::from("", "", "amplify-auth")
+        .map(|d| d.config_dir().to_path_buf())
+        .ok_or_else(|| {
+            CliError::bad_input(
+                "cannot find the home directory for the default storage location; pass --storage-dir",
+            )
+        })
+}
+
+impl Profile {
+    /// Resolves the global options.
+    pub(crate) fn from_cli(cli: &Cli) -> Result<Self, CliError> {
+        validate_profile_name(&cli.profile)?;
+        let base = match &cli.storage_dir {
+            Some(d) => d.clone(),
+            None => default_storage_dir()?,
+        };
+        Ok(Self {
+            name: cli.profile.clone(),
+            dir: base.join(&cli.profile),
+            outputs: cli.outputs.clone(),
+        })
+    }
+
+    /// The session file.
+    pub(crate) fn session_file(&self) -> PathBuf {
+        self.dir.join("session.json")
+    }
+
+    /// The socket of a sign-in waiting for its challenge answer.
+    pub(crate) fn challenge_socket(&self) -> PathBuf {
+        self.dir.join("challenge.sock")
+    }
+
+    /// Reads the outputs file and opens the session store.
+    pub(crate) fn plugin(&self) -> Result<CognitoAuthPlugin, CliError> {
+        let config = load_config(&self.outputs)?;
+        let storage = FileStorage::open(self.session_file())?;
+        Ok(CognitoAuthPlugin::builder(config)
+            .storage(Arc::new(storage))
+            .build()?)
+    }
+}
+
+fn load_config(path: &Path) -> Result<CognitoConfig, CliError> {
+    if !path.exists() {
+        return Err(CliError::bad_input(format!(
+            "{} does not exist; pass --outputs <amplify_outputs.json>",
+            path.display()
+        )));
+    }
+    Ok(CognitoConfig::from_amplify_outputs_file(path)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_names_are_single_safe_path_components() {
+        for ok in ["default", "work-2", "a.b_c", "X"] {
+            assert!(validate_profile_name(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../x",
+            "a/b",
+            "a b",
+            ".hidden",
+            &"x".repeat(65),
+        ] {
+            assert!(validate_profile_name(bad).is_err(), "{bad}");
+        }
+    }
+}
