@@ -58,9 +58,12 @@ pub(crate) enum PrincipalKey {
 #[derive(Debug)]
 pub(crate) struct CachedCreds {
     pub(crate) creds: AwsCredentials,
-    /// `Expiration` in local ms (corrected by the clock drift measured on
-    /// the user's tokens), or `i64::MAX` when the service gave none.
-    pub(crate) expires_ms: i64,
+    /// When to fetch new credentials, in local ms: `Expiration` (corrected by
+    /// the clock drift measured on the user's tokens) less the margin, or
+    /// less half the lifetime for credentials shorter than twice the margin
+    /// (so that 90-second credentials are not refetched on every call).
+    /// `i64::MAX` when the service gave no expiration.
+    pub(crate) refresh_at_ms: i64,
     pub(crate) principal: PrincipalKey,
 }
 
@@ -335,9 +338,7 @@ pub(crate) async fn credentials(
         (Principal::Federated, None) | (Principal::Guest, _) => PrincipalKey::Guest,
     };
     let known_id = snap.identity.identity_id.as_deref().map(str::to_owned);
-    let valid = |c: &CachedCreds, now: i64| {
-        c.principal == key && now + inner.creds_margin_ms < c.expires_ms
-    };
+    let valid = |c: &CachedCreds, now: i64| c.principal == key && now < c.refresh_at_ms;
     if !force
         && let (Some(c), Some(id)) = (&snap.identity.creds, &known_id)
         && valid(c, inner.now_ms())
@@ -433,10 +434,23 @@ async fn fetch_and_install(
             }
         }
     };
-    let expires_ms = creds
+    let now = inner.now_ms();
+    let refresh_at_ms = creds
         .expiration
-        .map(|s| s.saturating_mul(1000).saturating_sub(drift_ms))
+        .map(|s| {
+            let expires = s.saturating_mul(1000).saturating_sub(drift_ms);
+            let lifetime = expires.saturating_sub(now).max(0);
+            expires - inner.creds_margin_ms.min(lifetime / 2)
+        })
         .unwrap_or(i64::MAX);
+    if let PrincipalKey::User(serial) = key {
+        let current = inner.state.load().user.as_ref().map(|u| u.serial);
+        if current != Some(serial) {
+            // The user signed out (or the tokens changed) meanwhile: hand
+            // these credentials to this caller only, cache and persist nothing.
+            return Ok((id, creds));
+        }
+    }
     let changed =
         state.identity_id.as_deref() != Some(id.as_str()) || state.owner.as_ref() != Some(&owner);
     if changed && owner != IdOwner::Federated {
@@ -455,7 +469,7 @@ async fn fetch_and_install(
     }
     let cached = Arc::new(CachedCreds {
         creds: creds.clone(),
-        expires_ms,
+        refresh_at_ms,
         principal: key,
     });
     let new_id: Arc<str> = id.as_str().into();

@@ -300,10 +300,19 @@ impl Inner {
             changes.extend(clear_changes(keys, &prev.storage_username));
         }
         changes.extend(persist_changes(keys, &tokens));
-        let persisted = self.storage.apply(changes).await;
+        let is_sign_in = matches!(event, AuthEvent::SignedIn { .. });
+        if let Err(e) = self.storage.apply(changes).await {
+            if is_sign_in {
+                // Nothing is published: a sign-in that cannot be persisted
+                // fails as a whole, and the store is left as it was.
+                return Err(AuthError::Storage(e));
+            }
+            // Refreshed tokens are valid (and the old refresh token may have
+            // been rotated away): keep them in memory; the next write retries.
+            tracing::warn!(error = %e, "could not persist the refreshed session");
+        }
         let tokens = Arc::new(tokens);
         let new = tokens.clone();
-        let is_sign_in = matches!(event, AuthEvent::SignedIn { .. });
         self.update(|s| {
             s.loaded = true;
             s.generation += 1;
@@ -315,13 +324,6 @@ impl Inner {
         });
         self.hub.set_state(AuthState::SignedIn);
         self.hub.emit(event);
-        if let Err(e) = persisted {
-            // The tokens are valid and in memory; the next write retries.
-            tracing::warn!(error = %e, "could not persist the session");
-            if is_sign_in {
-                return Err(AuthError::Storage(e));
-            }
-        }
         Ok(tokens)
     }
 
@@ -746,40 +748,44 @@ impl CognitoAuthPlugin {
     /// keeps the local session.
     pub async fn sign_out(&self, options: SignOutOptions) -> Result<SignOutResult, AuthError> {
         let inner = &self.inner;
-        let _tx = inner.tx_lock.lock().await;
-        // A corrupt store must not prevent signing out of the memory session.
-        let _ = inner.load_locked().await;
-        *inner.pending.lock().map_err(|_| poisoned())? = None;
-        let snap = inner.state.load_full();
-        let user = snap.user.clone();
-        let mut changes: Vec<StorageChange> = Vec::new();
-        if let (Some(u), Ok(keys)) = (&user, inner.keys()) {
-            changes.extend(clear_changes(keys, &u.storage_username));
-        }
-        if user.is_some() {
-            changes.extend(IdentityState::clear_user_identity_changes(
-                &snap.identity,
-                inner.identity.as_ref().map(IdentityClient::pool_id),
-            ));
-        }
-        let storage_result = if changes.is_empty() {
-            Ok(())
-        } else {
-            inner.storage.apply(changes).await
-        };
-        let had_user = user.is_some();
-        inner.update(|s| {
-            s.loaded = true;
-            s.generation += 1;
-            s.user = None;
-            s.expired = false;
-            s.identity.federation = None;
-            if had_user {
-                s.identity.clear_user_identity();
+        let (user, storage_result) = {
+            let _tx = inner.tx_lock.lock().await;
+            let _flight = inner.id_lock.lock().await;
+            // A corrupt store must not prevent signing out of the memory session.
+            let _ = inner.load_locked().await;
+            *inner.pending.lock().map_err(|_| poisoned())? = None;
+            let snap = inner.state.load_full();
+            let user = snap.user.clone();
+            let mut changes: Vec<StorageChange> = Vec::new();
+            if let (Some(u), Ok(keys)) = (&user, inner.keys()) {
+                changes.extend(clear_changes(keys, &u.storage_username));
+                changes.extend(IdentityState::clear_user_identity_changes(
+                    &snap.identity,
+                    inner.identity.as_ref().map(IdentityClient::pool_id),
+                ));
             }
-        });
-        inner.hub.set_state(AuthState::SignedOut);
-        inner.hub.emit(AuthEvent::SignedOut);
+            let storage_result = if changes.is_empty() {
+                Ok(())
+            } else {
+                inner.storage.apply(changes).await
+            };
+            let had_user = user.is_some();
+            inner.update(|s| {
+                s.loaded = true;
+                s.generation += 1;
+                s.user = None;
+                s.expired = false;
+                s.identity.federation = None;
+                if had_user {
+                    s.identity.clear_user_identity();
+                }
+            });
+            inner.hub.set_state(AuthState::SignedOut);
+            inner.hub.emit(AuthEvent::SignedOut);
+            (user, storage_result)
+        };
+        // The remote step runs outside the session lock: a slow network
+        // never delays other callers, who already see a signed-out session.
         let mut result = SignOutResult::default();
         if let Some(u) = user {
             let remote = if options.global {

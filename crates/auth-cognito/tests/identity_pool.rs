@@ -123,9 +123,9 @@ async fn guest_is_upgraded_at_sign_in_and_the_identity_cleared_at_sign_out() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn credentials_are_cached_until_expiration_less_the_margin() {
-    // 400 s credentials with the default 5 min margin: valid for 100 s.
+    // 900 s credentials with the default 5 min margin: valid for 600 s.
     let bed = Bed::emulator(BedOptions {
-        credentials_ttl_secs: Some(400),
+        credentials_ttl_secs: Some(900),
         ..guests(true)
     })
     .await;
@@ -134,6 +134,7 @@ async fn credentials_are_cached_until_expiration_less_the_margin() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("s");
+    let first_key = first.credentials.as_ref().expect("c").access_key_id.clone();
     let exp = first
         .credentials
         .as_ref()
@@ -141,29 +142,55 @@ async fn credentials_are_cached_until_expiration_less_the_margin() {
         .expiration
         .expect("expiration");
     assert!(
-        exp > clock.now_secs() + 390 && exp < clock.now_secs() + 410,
+        exp > clock.now_secs() + 890 && exp < clock.now_secs() + 910,
         "{exp}"
     );
-    clock.advance_secs(90);
+    clock.advance_secs(590);
     let cached = plugin
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("s");
-    assert_eq!(
-        cached.credentials.expect("c").access_key_id,
-        first.credentials.as_ref().expect("c").access_key_id
-    );
+    assert_eq!(cached.credentials.expect("c").access_key_id, first_key);
     assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
     clock.advance_secs(20);
     let fresh = plugin
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("s");
-    assert!(
-        fresh.credentials.expect("c").access_key_id != first.credentials.expect("c").access_key_id
-    );
+    assert!(fresh.credentials.expect("c").access_key_id != first_key);
     assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 2);
     assert_eq!(bed.emu().count("GetId"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_credentials_use_half_their_lifetime_as_the_margin() {
+    // 90 s credentials (as moto issues) with a 5 min margin would be
+    // refetched on every call; they are kept for 45 s instead.
+    let bed = Bed::emulator(BedOptions {
+        credentials_ttl_secs: Some(90),
+        ..guests(true)
+    })
+    .await;
+    let (plugin, _s, clock) = bed.plugin();
+    for _ in 0..10 {
+        plugin
+            .fetch_auth_session(FetchAuthSessionOptions::default())
+            .await
+            .expect("s");
+    }
+    assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
+    clock.advance_secs(44);
+    plugin
+        .fetch_auth_session(FetchAuthSessionOptions::default())
+        .await
+        .expect("s");
+    assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
+    clock.advance_secs(2);
+    plugin
+        .fetch_auth_session(FetchAuthSessionOptions::default())
+        .await
+        .expect("s");
+    assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -104,8 +104,8 @@ async fn soak_with_short_lifetimes_and_random_transient_faults() {
         handles.push(tokio::spawn(async move {
             let mut rng = XorShift(0x9E37_79B9_7F4A_7C15 ^ (t as u64 + 1));
             while Instant::now() < deadline {
-                let force = rng.next() % 1000 == 0;
-                let r = if rng.next() % 3 == 0 {
+                let force = rng.next().is_multiple_of(1000);
+                let r = if rng.next().is_multiple_of(3) {
                     p.get_current_user().await.map(|_| ())
                 } else {
                     p.fetch_auth_session(FetchAuthSessionOptions {
