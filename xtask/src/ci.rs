@@ -145,7 +145,7 @@ pub(crate) fn run() -> Result<()> {
     // HOOKS: later steps, wired up by the team in xtask/src/hooks.rs.
     report.step_outcome("bench --smoke", || hooks::bench(true));
     report.step_outcome("fuzz --smoke", || hooks::fuzz(true));
-    report.step_outcome("soak", || hooks::soak(30));
+    report.step_outcome("soak", || hooks::soak(20));
 
     report.finish(started)
 }
