@@ -10,7 +10,7 @@
 use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
 
 use arc_swap::ArcSwap;
 use async_trait::async_trait;
@@ -33,6 +33,7 @@ use crate::identity::{IdentityClient, IdentityState, Principal};
 use crate::idp::{AuthenticationResult, IdpClient, RefreshResponse};
 use crate::session::{Keys, UserTokens, clear_changes, load, persist_changes};
 use crate::sign_in::PendingChallenge;
+use crate::verify::{JwksVerifier, TokenUse};
 
 /// The key of the Cognito plugin (Amplify's `AWSCognitoAuthPlugin` key).
 pub const PLUGIN_KEY: &str = "awsCognitoAuthPlugin";
@@ -80,6 +81,24 @@ pub(crate) struct Inner {
     refresh_op: AtomicU8,
     pub(crate) token_margin_ms: i64,
     pub(crate) creds_margin_ms: i64,
+    /// Verifies tokens received from the service, when enabled.
+    verifier: Option<JwksVerifier>,
+    /// The clock offset by the drift of the tokens being verified.
+    verify_drift_ms: Arc<AtomicI64>,
+}
+
+/// The plugin's clock plus the drift measured on the tokens being verified,
+/// so that a device whose clock is off does not reject fresh tokens.
+#[derive(Debug)]
+struct DriftClock {
+    base: Arc<dyn Clock>,
+    drift_ms: Arc<AtomicI64>,
+}
+
+impl Clock for DriftClock {
+    fn now_millis(&self) -> i64 {
+        self.base.now_millis() + self.drift_ms.load(Ordering::Relaxed)
+    }
 }
 
 /// The Amazon Cognito auth plugin (Amplify's `AWSCognitoAuthPlugin`).
@@ -132,6 +151,7 @@ pub struct CognitoAuthPluginBuilder {
     config: CognitoConfig,
     storage: Option<Arc<dyn KeyValueStorage>>,
     clock: Arc<dyn Clock>,
+    verify_tokens: bool,
 }
 
 impl fmt::Debug for CognitoAuthPluginBuilder {
@@ -157,6 +177,17 @@ impl CognitoAuthPluginBuilder {
         self
     }
 
+    /// Verifies every token received from the service against the pool's
+    /// JWKS before using it (signature, `iss`, `token_use`, audience, `exp`);
+    /// see [`JwksVerifier`]. Off by default: the tokens come over TLS
+    /// straight from the configured endpoint, and verification adds a JWKS
+    /// fetch and a failure mode to sign-in. Turn it on when the endpoint is a
+    /// proxy or otherwise not fully trusted.
+    pub fn verify_tokens(mut self, enabled: bool) -> Self {
+        self.verify_tokens = enabled;
+        self
+    }
+
     /// Builds the plugin. Storage is read lazily, on first use.
     pub fn build(self) -> Result<CognitoAuthPlugin, AuthError> {
         let storage = self.storage.ok_or_else(|| AuthError::InvalidConfig {
@@ -178,6 +209,17 @@ impl CognitoAuthPluginBuilder {
             )
         });
         let keys = config.user_pool_client_id().map(Keys::new);
+        let verify_drift_ms = Arc::new(AtomicI64::new(0));
+        let verifier = if self.verify_tokens {
+            Some(
+                JwksVerifier::for_config(&config)?.with_clock(Arc::new(DriftClock {
+                    base: self.clock.clone(),
+                    drift_ms: verify_drift_ms.clone(),
+                })),
+            )
+        } else {
+            None
+        };
         let ms = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
         Ok(CognitoAuthPlugin {
             inner: Arc::new(Inner {
@@ -195,6 +237,8 @@ impl CognitoAuthPluginBuilder {
                 refresh_op: AtomicU8::new(REFRESH_OP_UNKNOWN),
                 token_margin_ms: ms(tuning.token_expiry_margin),
                 creds_margin_ms: ms(tuning.credentials_expiry_margin),
+                verifier,
+                verify_drift_ms,
                 config,
             }),
         })
@@ -325,6 +369,22 @@ impl Inner {
         self.hub.set_state(AuthState::SignedIn);
         self.hub.emit(event);
         Ok(tokens)
+    }
+
+    /// Verifies freshly received tokens when verification is enabled.
+    pub(crate) async fn verify(&self, tokens: &UserTokens) -> Result<(), AuthError> {
+        let Some(verifier) = &self.verifier else {
+            return Ok(());
+        };
+        self.verify_drift_ms
+            .store(tokens.clock_drift_ms, Ordering::Relaxed);
+        verifier
+            .verify(tokens.access.as_compact_str(), TokenUse::Access)
+            .await?;
+        if let Some(id) = &tokens.id {
+            verifier.verify(id.as_compact_str(), TokenUse::Id).await?;
+        }
+        Ok(())
     }
 
     /// Builds a [`UserTokens`] from an `AuthenticationResult`, keeping the
@@ -549,6 +609,14 @@ impl Inner {
                     }
                     Err(e) => return Err(self.transient_failure(&user, e, now)),
                 };
+                if let Err(e) = self.verify(&tokens).await {
+                    // Tokens that fail verification are never installed; the
+                    // session keeps the ones it has.
+                    return match self.transient_failure(&user, e, now) {
+                        AuthError::InvalidState(_) => Ok(user),
+                        e => Err(e),
+                    };
+                }
                 if let Ok(mut b) = self.backoff.lock() {
                     *b = Backoff::default();
                 }
@@ -662,6 +730,7 @@ impl CognitoAuthPlugin {
             config,
             storage: None,
             clock: Arc::new(SystemClock),
+            verify_tokens: false,
         }
     }
 

@@ -309,6 +309,7 @@ impl CognitoAuthPlugin {
         let inner = &self.inner;
         if let Some(result) = response.authentication_result {
             let tokens = inner.tokens_from_result(operation, result, None, Some(details))?;
+            inner.verify(&tokens).await?;
             let _tx = inner.tx_lock.lock().await;
             if inner.state.load().user.is_some() {
                 return Err(AuthError::AlreadySignedIn);

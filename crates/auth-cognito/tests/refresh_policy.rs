@@ -583,3 +583,60 @@ async fn short_lived_tokens_refresh_in_real_time() {
     assert!(a != b, "the 2-second token was refreshed");
     assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verified_sessions_work_with_a_drifting_server_clock() {
+    let bed = Bed::emulator(BedOptions::default()).await;
+    bed.emu().set_clock_offset(-7200);
+    bed.create_user("alice", PASSWORD).await;
+    let plugin = CognitoAuthPlugin::builder(bed.config())
+        .storage(Arc::new(MemoryStorage::new()))
+        .verify_tokens(true)
+        .build()
+        .expect("plugin");
+    plugin
+        .sign_in("alice", PASSWORD, SignInOptions::default())
+        .await
+        .expect("verified sign-in");
+    let a = plugin
+        .fetch_auth_session(FetchAuthSessionOptions::default())
+        .await
+        .expect("s");
+    let b = plugin
+        .fetch_auth_session(FetchAuthSessionOptions::force_refresh())
+        .await
+        .expect("verified refresh");
+    assert!(access(&a) != access(&b));
+    assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_from_another_pool_fail_verification_and_are_not_installed() {
+    // The plugin trusts pool A's keys; the endpoint answers with pool B's
+    // tokens (a misrouted proxy): the sign-in fails and nothing is stored.
+    let bed = Bed::emulator(BedOptions::default()).await;
+    bed.create_user("alice", PASSWORD).await;
+    let other_pool = bed.emu().create_user_pool("other").expect("pool");
+    let config = auth_cognito::CognitoConfig::builder()
+        .user_pool(&other_pool, &bed.client_id)
+        .user_pool_endpoint(&bed.endpoint)
+        .build()
+        .expect("config");
+    let storage = MemoryStorage::new();
+    let plugin = CognitoAuthPlugin::builder(config)
+        .storage(Arc::new(storage.clone()))
+        .verify_tokens(true)
+        .build()
+        .expect("plugin");
+    let e = plugin
+        .sign_in(
+            "alice",
+            PASSWORD,
+            SignInOptions::with_flow(AuthFlowType::UserPasswordAuth),
+        )
+        .await
+        .expect_err("tokens of another pool");
+    assert!(matches!(e, AuthError::InvalidResponse { .. }), "{e:?}");
+    assert!(storage.is_empty());
+    assert!(!plugin.is_signed_in_cached());
+}
