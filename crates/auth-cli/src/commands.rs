@@ -241,7 +241,7 @@ pub(crate) async fn session(cli: &Cli, args: &SessionArgs) -> Result<(), CliErro
 
 /// `token`.
 pub(crate) async fn token(cli: &Cli, args: &TokenArgs) -> Result<(), CliError> {
-    let plugin = Profile::from_cli(cli)?.plugin()?;
+    let plugin = Profile::from_cli(cli)?.user_pool_plugin()?;
     let s = plugin
         .fetch_cognito_session(fetch_options(args.force_refresh))
         .await;

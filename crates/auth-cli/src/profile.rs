@@ -82,7 +82,19 @@ impl Profile {
 
     /// Reads the outputs file and opens the session store.
     pub(crate) fn plugin(&self) -> Result<CognitoAuthPlugin, CliError> {
-        let config = load_config(&self.outputs)?;
+        self.build(load_config(&self.outputs, false)?)
+    }
+
+    /// A plugin that knows only the user pool, for commands that need only
+    /// tokens (`token`): `fetch_cognito_session` would otherwise also call
+    /// `GetCredentialsForIdentity` in every process, since credentials are
+    /// not persisted. Safe to mix with full plugins on one store: a stored
+    /// identity id is only reused by the principal that owns it.
+    pub(crate) fn user_pool_plugin(&self) -> Result<CognitoAuthPlugin, CliError> {
+        self.build(load_config(&self.outputs, true)?)
+    }
+
+    fn build(&self, config: CognitoConfig) -> Result<CognitoAuthPlugin, CliError> {
         let storage = FileStorage::open(self.session_file())?;
         Ok(CognitoAuthPlugin::builder(config)
             .storage(Arc::new(storage))
@@ -90,14 +102,28 @@ impl Profile {
     }
 }
 
-fn load_config(path: &Path) -> Result<CognitoConfig, CliError> {
+fn load_config(path: &Path, user_pool_only: bool) -> Result<CognitoConfig, CliError> {
     if !path.exists() {
         return Err(CliError::bad_input(format!(
             "{} does not exist; pass --outputs <amplify_outputs.json>",
             path.display()
         )));
     }
-    Ok(CognitoConfig::from_amplify_outputs_file(path)?)
+    if !user_pool_only {
+        return Ok(CognitoConfig::from_amplify_outputs_file(path)?);
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::bad_input(format!("cannot read {}: {e}", path.display())))?;
+    let mut json: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        // Let the library report the position of the syntax error.
+        Err(_) => return Ok(CognitoConfig::from_amplify_outputs(&text)?),
+    };
+    if let Some(auth) = json.get_mut("auth").and_then(|a| a.as_object_mut()) {
+        auth.remove("identity_pool_id");
+        auth.remove("unauthenticated_identities_enabled");
+    }
+    Ok(CognitoConfig::from_amplify_outputs(&json.to_string())?)
 }
 
 #[cfg(test)]

@@ -143,8 +143,14 @@ fn signed_in_user_flows_through_every_command_without_printing_secrets() {
         Some(identity_id.as_str())
     );
 
-    // token: exactly the JWT, and the right one.
+    // token: exactly the JWT, and the right one, with no network call.
+    bed.emu().reset_counters();
     let out = bed.cmd(&["token", "--id"]).output().unwrap();
+    assert!(
+        bed.emu().counters().is_empty(),
+        "{:?}",
+        bed.emu().counters()
+    );
     assert!(out.status.success());
     let id_jwt = String::from_utf8(out.stdout).unwrap();
     assert_eq!(id_jwt.matches('\n').count(), 1);
@@ -494,4 +500,22 @@ fn two_processes_with_expired_tokens_refresh_once() {
         "both processes use the one refreshed token"
     );
     assert_ne!(jtis[0], old_jti);
+
+    // `token` refreshes first when needed, and prints the new token.
+    let stored_before = bed.stored_secrets("default");
+    std::thread::sleep(Duration::from_secs(6));
+    bed.emu().reset_counters();
+    let out = bed.cmd(&["token", "--access"]).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 1);
+    let token = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !stored_before.iter().any(|t| t == token.trim_end()),
+        "a new token"
+    );
+    assert!(
+        bed.stored_secrets("default")
+            .iter()
+            .any(|t| t == token.trim_end())
+    );
 }
