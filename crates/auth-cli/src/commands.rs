@@ -349,11 +349,11 @@ pub(crate) async fn status(cli: &Cli) -> Result<(), CliError> {
         }
         Err(e @ (AuthError::SignedOut | AuthError::SessionExpired { .. })) => {
             text.push_str(&format!("Not signed in: {e}\n"));
-            Err(CliError::from(e.clone()))
+            Err(CliError::silent(exit::code_for(e)))
         }
         Err(e) => {
             text.push_str(&format!("Session unavailable: {e}\n"));
-            Err(CliError::from(e.clone()))
+            Err(CliError::silent(exit::code_for(e)))
         }
     };
     match (&s.identity_id_result, &s.aws_credentials_result) {

@@ -77,7 +77,16 @@ impl CliError {
         Self::new(OTHER, message)
     }
 
-    /// The message.
+    /// An exit code with nothing more to say: the command already printed
+    /// why (`status`).
+    pub(crate) fn silent(code: u8) -> Self {
+        Self {
+            code,
+            message: String::new(),
+        }
+    }
+
+    /// The message (empty for [`silent`](Self::silent) errors).
     pub(crate) fn message(&self) -> &str {
         &self.message
     }

@@ -58,7 +58,9 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("amplify-auth: {e}");
+            if !e.message().is_empty() {
+                eprintln!("amplify-auth: {e}");
+            }
             ExitCode::from(e.code)
         }
     }

@@ -11,8 +11,8 @@ use cognito_emulator::{ClientOptions, DemoSetup, Emulator};
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_amplify-auth");
 
-/// The password of every test user.
-pub const PASSWORD: &str = "CliPassw0rd!";
+/// The password of every test user (the emulator's demo password).
+pub const PASSWORD: &str = "DemoPassw0rd!";
 
 pub struct Bed {
     pub emu: Option<Emulator>,
@@ -24,19 +24,20 @@ pub struct Bed {
 }
 
 impl Bed {
-    /// The emulator's demo set-up (user `demo`, guests allowed).
+    /// The emulator's demo set-up (`Emulator::seed_demo`: user `demo` /
+    /// [`PASSWORD`], guests allowed).
     pub fn demo() -> Self {
-        Self::with_client(ClientOptions::default())
+        let rt = runtime();
+        let emu = rt.block_on(Emulator::start()).unwrap();
+        let setup = emu.seed_demo().unwrap();
+        assert_eq!(setup.password, PASSWORD);
+        Self::new(rt, emu, setup)
     }
 
     /// A pool with a client made with `opts`, user `demo` / [`PASSWORD`], and
     /// an identity pool that allows guests and trusts the client.
     pub fn with_client(opts: ClientOptions) -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = runtime();
         let emu = rt.block_on(Emulator::start()).unwrap();
         let pool = emu.create_user_pool("cli-pool").unwrap();
         let client = emu.create_user_pool_client(&pool, opts).unwrap();
@@ -55,6 +56,10 @@ impl Bed {
             username: "demo".into(),
             password: PASSWORD.into(),
         };
+        Self::new(rt, emu, setup)
+    }
+
+    fn new(rt: tokio::runtime::Runtime, emu: Emulator, setup: DemoSetup) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let outputs = dir.path().join("amplify_outputs.json");
         std::fs::write(&outputs, setup.amplify_outputs_json()).unwrap();
@@ -152,6 +157,14 @@ impl Bed {
     pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.rt.block_on(f)
     }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 impl Drop for Bed {
