@@ -50,9 +50,7 @@ pub enum AuthError {
     FederatedToIdentityPool,
     /// A federated session cannot be refreshed without a new provider token.
     /// Next step: call `federate_to_identity_pool` again with a fresh token.
-    #[error(
-        "federated sessions cannot be refreshed without a new provider token; federate again"
-    )]
+    #[error("federated sessions cannot be refreshed without a new provider token; federate again")]
     FederatedSessionCannotRefresh,
     /// The session has no refresh token, so expired tokens cannot be renewed.
     #[error("the session has no refresh token and cannot be refreshed; sign in again")]
@@ -204,11 +202,6 @@ mod tests {
             }
             .is_transient()
         );
-        assert!(
-            !AuthError::SessionExpired {
-                reason: "x".into()
-            }
-            .is_transient()
-        );
+        assert!(!AuthError::SessionExpired { reason: "x".into() }.is_transient());
     }
 }

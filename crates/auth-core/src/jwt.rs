@@ -180,13 +180,16 @@ mod tests {
     use super::*;
 
     fn compact(payload: &str) -> String {
-        format!("eyJhbGciOiJub25lIn0.{}.sig", URL_SAFE_NO_PAD.encode(payload))
+        format!(
+            "eyJhbGciOiJub25lIn0.{}.sig",
+            URL_SAFE_NO_PAD.encode(payload)
+        )
     }
 
     #[test]
     fn decodes_standard_claims() {
-        let t = JwtToken::parse(&compact(r#"{"sub":"abc","exp":10,"iat":5,"x":[1]}"#))
-            .expect("valid");
+        let t =
+            JwtToken::parse(&compact(r#"{"sub":"abc","exp":10,"iat":5,"x":[1]}"#)).expect("valid");
         assert_eq!(t.claims().sub(), Some("abc"));
         assert_eq!(t.expires_at(), Some(10));
         assert_eq!(t.issued_at(), Some(5));
@@ -196,8 +199,14 @@ mod tests {
     #[test]
     fn rejects_malformed_tokens_with_typed_errors() {
         assert_eq!(JwtToken::parse("abc").err(), Some(JwtDecodeError::Shape));
-        assert_eq!(JwtToken::parse("a.b.c.d").err(), Some(JwtDecodeError::Shape));
-        assert_eq!(JwtToken::parse("a.!!!.c").err(), Some(JwtDecodeError::Base64));
+        assert_eq!(
+            JwtToken::parse("a.b.c.d").err(),
+            Some(JwtDecodeError::Shape)
+        );
+        assert_eq!(
+            JwtToken::parse("a.!!!.c").err(),
+            Some(JwtDecodeError::Base64)
+        );
         assert_eq!(
             JwtToken::parse(&compact("[1,2]")).err(),
             Some(JwtDecodeError::Json)
