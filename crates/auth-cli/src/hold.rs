@@ -105,15 +105,31 @@ pub(crate) async fn sign_in_via_helper(
     if let Some(dir) = &cli.storage_dir {
         cmd.arg("--storage-dir").arg(dir);
     }
+    if cli.verbose {
+        cmd.arg("--verbose");
+    }
     cmd.args(["__hold-sign-in", "--username", username])
         .args(["--auth-flow", flow_arg(flow)])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        // The helper may outlive us: it must not hold our stderr open.
-        .stderr(Stdio::null());
+        // The helper may outlive us: it must not hold our stderr open. Its
+        // logs (with --verbose) are relayed until its first answer.
+        .stderr(if cli.verbose {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
     let mut child = cmd
         .spawn()
         .map_err(|e| CliError::other(format!("cannot start the sign-in helper: {e}")))?;
+    let relay = child.stderr.take().map(|stderr| {
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stderr).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                eprintln!("{line}");
+            }
+        })
+    });
     let mut stdin = child
         .stdin
         .take()
@@ -141,6 +157,11 @@ pub(crate) async fn sign_in_via_helper(
     if outcome.is_ok() || reply["status"] == "error" {
         // The helper is finishing; reap it.
         let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
+    }
+    if let Some(relay) = relay {
+        // Give the relay a moment to copy what was logged so far.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        relay.abort();
     }
     outcome
 }

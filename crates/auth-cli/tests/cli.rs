@@ -322,7 +322,32 @@ fn revoked_session_exits_4_then_reads_as_signed_out() {
 #[test]
 fn global_sign_out_revokes_on_the_server() {
     let bed = Bed::demo();
-    bed.sign_in();
+    let out = bed
+        .cmd(&[
+            "--verbose",
+            "sign-in",
+            "--username",
+            "demo",
+            "--password-stdin",
+            "--auth-flow",
+            "password",
+        ])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("sign-in started"),
+        "the helper's logs: {stderr}"
+    );
+    let mut secrets = bed.stored_secrets("default");
+    secrets.push(PASSWORD.to_owned());
+    assert_no_secret("sign-in --verbose", &stderr, &secrets);
+    bed.cmd(&["whoami", "--json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("USER_PASSWORD_AUTH"));
     bed.emu().reset_counters();
     bed.cmd(&["sign-out", "--global"])
         .assert()
