@@ -477,18 +477,18 @@ fn new_password_challenge_is_answered_from_stdin() {
 
 #[test]
 fn two_processes_with_expired_tokens_refresh_once() {
-    // Tokens live 65 s; the library refreshes 60 s before expiry, so after
-    // 6 s they need a refresh, and the refreshed ones stay good for 5 s:
-    // long enough for the second process to adopt them.
+    // Tokens live 70 s; the library refreshes 60 s before expiry, so after
+    // 11 s they need a refresh, and the refreshed ones stay good for 10 s:
+    // long enough for the second process to adopt them, even on a busy machine.
     let bed = Bed::with_client(ClientOptions {
-        access_token_ttl: Some(Duration::from_secs(65)),
-        id_token_ttl: Some(Duration::from_secs(65)),
+        access_token_ttl: Some(Duration::from_secs(70)),
+        id_token_ttl: Some(Duration::from_secs(70)),
         ..Default::default()
     });
     bed.sign_in();
     let before = bed.session_json();
     let old_jti = before["tokens"]["access_token"]["claims"]["jti"].clone();
-    std::thread::sleep(Duration::from_secs(6));
+    std::thread::sleep(Duration::from_secs(11));
     bed.emu().reset_counters();
     let mut children: Vec<_> = (0..2)
         .map(|_| {
@@ -528,7 +528,7 @@ fn two_processes_with_expired_tokens_refresh_once() {
 
     // `token` refreshes first when needed, and prints the new token.
     let stored_before = bed.stored_secrets("default");
-    std::thread::sleep(Duration::from_secs(6));
+    std::thread::sleep(Duration::from_secs(11));
     bed.emu().reset_counters();
     let out = bed.cmd(&["token", "--access"]).output().unwrap();
     assert!(out.status.success());
