@@ -212,7 +212,7 @@ pub(crate) struct CredentialsArgs {
     /// Fail (exit code 3) instead of returning guest credentials when no one is signed in.
     #[arg(long)]
     pub(crate) no_guest: bool,
-    /// Refresh the credentials even when they are valid.
+    /// Refresh the tokens and the credentials even when they are valid.
     #[arg(long)]
     pub(crate) force_refresh: bool,
 }

@@ -361,6 +361,8 @@ pub(crate) async fn status(cli: &Cli) -> Result<(), CliError> {
             let who = if s.is_signed_in { "user" } else { "guest" };
             text.push_str(&format!("  identity     {id} ({who})\n"));
             if let Some(exp) = c.expiration {
+                // Credentials carry no issue time; identity-pool credentials
+                // last one hour.
                 let issued = exp - 3600;
                 text.push_str(&format!(
                     "  credentials  {} valid until {} (in {})\n",

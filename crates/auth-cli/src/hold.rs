@@ -232,6 +232,8 @@ pub(crate) async fn hold(cli: &Cli, args: &HoldArgs) -> Result<(), CliError> {
     let served = async {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
+                // Out of file descriptors or similar: do not spin.
+                tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
             };
             match serve_one(&plugin, stream, &current).await {
