@@ -22,7 +22,7 @@ use auth_core::plugin::AuthPlugin;
 use auth_core::secret::SecretString;
 use auth_core::storage::{KeyValueStorage, StorageChange};
 use auth_core::types::{
-    AuthSession, AuthUser, FetchAuthSessionOptions, SignOutOptions, SignOutResult,
+    AuthSession, AuthTokens, AuthUser, FetchAuthSessionOptions, SignOutOptions, SignOutResult,
 };
 use serde_json::json;
 use tokio::sync::{Mutex, broadcast};
@@ -898,6 +898,18 @@ impl CognitoAuthPlugin {
         }
         let _: serde_json::Value = inner.idp()?.call("RevokeToken", &req).await?;
         Ok(())
+    }
+
+    /// The user-pool tokens only, refreshed first when they are within the
+    /// margin of expiry (or always with `force_refresh`). Unlike
+    /// [`fetch_cognito_session`](Self::fetch_cognito_session) it never calls
+    /// the identity pool: use it when all you need is a bearer token.
+    pub async fn fetch_user_pool_tokens(
+        &self,
+        options: FetchAuthSessionOptions,
+    ) -> Result<AuthTokens, AuthError> {
+        let tokens = self.inner.current_tokens(options.force_refresh).await?;
+        Ok(tokens.auth_tokens())
     }
 
     /// The current user, from the tokens (refreshed first when expired).

@@ -614,3 +614,39 @@ async fn moto_guest_and_signed_in_credentials() {
     };
     moto_guest_and_user(&bed).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetching_tokens_alone_never_calls_the_identity_pool() {
+    let bed = Bed::emulator(guests(true)).await;
+    bed.create_user("alice", PASSWORD).await;
+    let (plugin, _s, clock) = bed.plugin();
+    plugin
+        .sign_in("alice", PASSWORD, SignInOptions::default())
+        .await
+        .expect("sign in");
+    let t = plugin
+        .fetch_user_pool_tokens(FetchAuthSessionOptions::default())
+        .await
+        .expect("tokens");
+    assert!(t.id_token.is_some());
+    clock.advance_secs(7200);
+    let t2 = plugin
+        .fetch_user_pool_tokens(FetchAuthSessionOptions::default())
+        .await
+        .expect("refreshed");
+    assert!(t.access_token.as_compact_str() != t2.access_token.as_compact_str());
+    assert_eq!(
+        bed.emu().count("GetId") + bed.emu().count("GetCredentialsForIdentity"),
+        0
+    );
+    plugin
+        .sign_out(SignOutOptions::default())
+        .await
+        .expect("out");
+    assert!(matches!(
+        plugin
+            .fetch_user_pool_tokens(FetchAuthSessionOptions::default())
+            .await,
+        Err(AuthError::SignedOut)
+    ));
+}
