@@ -8,8 +8,12 @@ use crate::error::Result;
 /// HOOK: `cargo xtask bench --smoke` — run every benchmark once, briefly,
 /// to prove it still builds and runs (not to measure).
 pub(crate) fn bench(smoke: bool) -> Result<Outcome> {
-    let _ = smoke;
-    Ok(not_wired("bench --smoke"))
+    let mode = if smoke {
+        crate::bench::Mode::Smoke
+    } else {
+        crate::bench::Mode::Full
+    };
+    crate::bench::run(mode).map(|()| Outcome::Passed)
 }
 
 /// HOOK: `cargo xtask fuzz --smoke` — run each fuzz target (in `fuzz/`,

@@ -13,6 +13,7 @@
 //!
 //! Only `std` is used, so that xtask builds in seconds on a fresh machine.
 
+mod bench;
 mod ci;
 mod cmd;
 mod demo;
@@ -41,7 +42,8 @@ tasks:
   demo [--moto]          run the quickstart example (or manage_sessions against moto)
   interop                boto3, pycognito and Amplify JS against the cognito-emulator
   venv                   create or update target/py-venv from interop/requirements.txt
-  bench --smoke | fuzz --smoke | soak --secs N   hooks for later steps (not wired yet)
+  bench [--quick|--smoke]  our benchmarks and the peers' against one emulator -> BENCHMARKS.md
+  fuzz --smoke | soak --secs N   hooks for later steps (not wired yet)
 ";
 
 fn main() -> ExitCode {
@@ -96,8 +98,15 @@ fn run(args: &[String]) -> Result<()> {
         }
         "bench" => {
             let smoke = flags.switch("--smoke");
+            let quick = flags.switch("--quick");
             flags.finish()?;
-            hooks::bench(smoke).and_then(ran)
+            if smoke {
+                hooks::bench(true).and_then(ran)
+            } else if quick {
+                bench::run(bench::Mode::Quick)
+            } else {
+                bench::run(bench::Mode::Full)
+            }
         }
         "fuzz" => {
             let smoke = flags.switch("--smoke");
