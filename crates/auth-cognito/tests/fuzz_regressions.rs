@@ -29,6 +29,12 @@ fn service_error_code_from_body_or_header_cannot_smuggle_a_token() {
     let err = parse_service_error(400, None, body.as_bytes());
     assert!(!format!("{err} {err:?}").contains(&jwt));
 
+    // crash-a4b9bce4: bytes 01 90 be, a 62-byte header, then a non-JSON body.
+    let header = format!("co{}", "1".repeat(60));
+    let body = format!("{}m.amazonaws.cognito\u{1}", "1".repeat(21));
+    let err = parse_service_error(0x0190, Some(&header), body.as_bytes());
+    assert!(!format!("{err} {err:?}").contains(&header));
+
     // The same through the header.
     let err = parse_service_error(400, Some(&jwt), b"{}");
     assert!(!format!("{err} {err:?}").contains(&jwt));
