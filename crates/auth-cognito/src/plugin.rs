@@ -31,7 +31,7 @@ use crate::cognito_session::CognitoAuthSession;
 use crate::config::CognitoConfig;
 use crate::identity::{IdentityClient, IdentityState, Principal};
 use crate::idp::{AuthenticationResult, IdpClient, RefreshResponse};
-use crate::session::{Keys, UserTokens, clear_changes, load, persist_changes};
+use crate::session::{Keys, UserTokens, clear_changes, load, load_expired, persist_changes};
 use crate::sign_in::PendingChallenge;
 use crate::verify::{JwksVerifier, TokenUse};
 
@@ -303,9 +303,13 @@ impl Inner {
         if self.state.load().loaded {
             return Ok(());
         }
-        let user = match &self.keys {
-            Some(keys) => load(self.storage.as_ref(), keys).await?,
-            None => None,
+        let (user, expired) = match &self.keys {
+            Some(keys) => {
+                let user = load(self.storage.as_ref(), keys).await?;
+                let expired = user.is_none() && load_expired(self.storage.as_ref(), keys).await?;
+                (user, expired)
+            }
+            None => (None, false),
         };
         let identity = match &self.identity {
             Some(client) => IdentityState::load(self.storage.as_ref(), client.pool_id()).await?,
@@ -316,12 +320,15 @@ impl Inner {
             if !s.loaded {
                 s.loaded = true;
                 s.user = user.clone().map(Arc::new);
+                s.expired = expired;
                 s.identity = identity.clone();
                 s.generation += 1;
             }
         });
         self.hub.set_state(if signed_in {
             AuthState::SignedIn
+        } else if expired {
+            AuthState::SessionExpired
         } else {
             AuthState::SignedOut
         });
@@ -513,6 +520,7 @@ impl Inner {
             .unwrap_or_else(|| error.to_string());
         if let Ok(keys) = self.keys() {
             let mut changes = clear_changes(keys, &user.storage_username);
+            changes.push(StorageChange::Set(keys.session_expired(), reason.clone()));
             changes.extend(IdentityState::clear_user_identity_changes(
                 &self.state.load().identity,
                 self.identity.as_ref().map(IdentityClient::pool_id),
@@ -826,6 +834,9 @@ impl CognitoAuthPlugin {
             let snap = inner.state.load_full();
             let user = snap.user.clone();
             let mut changes: Vec<StorageChange> = Vec::new();
+            if let (None, true, Ok(keys)) = (&user, snap.expired, inner.keys()) {
+                changes.push(StorageChange::Remove(keys.session_expired()));
+            }
             if let (Some(u), Ok(keys)) = (&user, inner.keys()) {
                 changes.extend(clear_changes(keys, &u.storage_username));
                 changes.extend(IdentityState::clear_user_identity_changes(

@@ -151,6 +151,11 @@ impl Keys {
     pub(crate) fn field(&self, username: &str, field: &str) -> String {
         format!("{}.{username}.{field}", self.prefix)
     }
+    /// Set when a session ended because its refresh token was rejected, so
+    /// that later processes also report "session expired", not "signed out".
+    pub(crate) fn session_expired(&self) -> String {
+        format!("{}.sessionExpired", self.prefix)
+    }
 }
 
 const FIELDS: [&str; 5] = [
@@ -167,6 +172,7 @@ pub(crate) fn persist_changes(keys: &Keys, t: &UserTokens) -> Vec<StorageChange>
     let set = |f: &str, v: String| StorageChange::Set(keys.field(u, f), v);
     let remove = |f: &str| StorageChange::Remove(keys.field(u, f));
     vec![
+        StorageChange::Remove(keys.session_expired()),
         StorageChange::Set(keys.last_auth_user(), u.clone()),
         set("accessToken", t.access.as_compact_str().to_owned()),
         set("clockDrift", t.clock_drift_ms.to_string()),
@@ -196,7 +202,16 @@ pub(crate) fn clear_changes(keys: &Keys, username: &str) -> Vec<StorageChange> {
         .map(|f| StorageChange::Remove(keys.field(username, f)))
         .collect();
     changes.push(StorageChange::Remove(keys.last_auth_user()));
+    changes.push(StorageChange::Remove(keys.session_expired()));
     changes
+}
+
+/// Whether the last session ended with its refresh token rejected.
+pub(crate) async fn load_expired(
+    storage: &dyn KeyValueStorage,
+    keys: &Keys,
+) -> Result<bool, AuthError> {
+    Ok(storage.get(&keys.session_expired()).await?.is_some())
 }
 
 /// Reads the persisted session. `Ok(None)` when nobody is signed in; a

@@ -640,3 +640,42 @@ async fn tokens_from_another_pool_fail_verification_and_are_not_installed() {
     assert!(storage.is_empty());
     assert!(!plugin.is_signed_in_cached());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_session_is_reported_as_expired_by_later_processes_until_sign_out() {
+    let s = signed_in().await;
+    s.bed.emu().inject_fault(
+        "GetTokensFromRefreshToken",
+        Fault::Status {
+            status: 400,
+            type_: "NotAuthorizedException".into(),
+            message: "revoked".into(),
+        },
+        1,
+    );
+    s.plugin
+        .fetch_auth_session(FetchAuthSessionOptions::force_refresh())
+        .await
+        .expect_err("expired");
+    // A new process on the same store.
+    let later = s
+        .bed
+        .plugin_with(Arc::new(s.storage.clone()), Arc::new(s.clock.clone()));
+    assert!(matches!(
+        later.get_current_user().await,
+        Err(AuthError::SessionExpired { .. })
+    ));
+    assert_eq!(*later.watch_state().borrow(), AuthState::SessionExpired);
+    later
+        .sign_out(SignOutOptions::default())
+        .await
+        .expect("sign out");
+    let after = s
+        .bed
+        .plugin_with(Arc::new(s.storage.clone()), Arc::new(s.clock.clone()));
+    assert!(matches!(
+        after.get_current_user().await,
+        Err(AuthError::SignedOut)
+    ));
+    assert!(s.storage.inner.is_empty(), "{:?}", s.storage.inner.keys());
+}
