@@ -72,9 +72,17 @@ struct ErrorBody {
 
 /// Strips the namespace and URL decorations of an error name:
 /// `com.amazonaws...#NotAuthorizedException:http://...` → `NotAuthorizedException`.
+/// Anything that does not look like an AWS error name (an ASCII capital,
+/// then letters and digits, at most 64 in all) becomes the empty string, so
+/// that a misbehaving server cannot put arbitrary text (or a token) into our
+/// errors and logs through the error name.
 pub(crate) fn error_code(raw: &str) -> &str {
     let s = raw.rsplit('#').next().unwrap_or(raw);
-    s.split(':').next().unwrap_or(s).trim()
+    let code = s.split(':').next().unwrap_or(s).trim();
+    let plausible = code.len() <= 64
+        && code.starts_with(|c: char| c.is_ascii_uppercase())
+        && code.chars().all(|c| c.is_ascii_alphanumeric());
+    if plausible { code } else { "" }
 }
 
 /// Maps a service error to the typed [`AuthError`].
@@ -252,6 +260,15 @@ impl ClassifyLabel for serde_json::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn implausible_error_names_are_dropped() {
+        assert_eq!(error_code("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"), "");
+        assert_eq!(error_code(&format!("Not{}", "x".repeat(70))), "");
+        assert_eq!(error_code("Not Authorized"), "");
+        let e = parse_service_error(400, Some("lowercase"), br#"{"__type":"eyJhbGci.x.y"}"#);
+        assert_eq!(e.service_code(), Some("UnknownError"));
+    }
 
     #[test]
     fn error_names_are_stripped_of_namespaces() {
