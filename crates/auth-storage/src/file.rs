@@ -121,6 +121,7 @@ impl FileStorage {
             create_dirs(parent).map_err(|e| io_error("create directory for", &path, &e))?;
         }
         let lock_path = disk::with_suffix(&path, ".lock");
+        disk::remove_stale_temps(&path);
         Ok(Self {
             shared: Arc::new(Shared {
                 path,

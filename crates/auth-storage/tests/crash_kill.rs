@@ -332,6 +332,21 @@ async fn writer_killed_mid_write_leaves_old_or_new_session_never_torn() {
         .await
         .expect("write after kills");
     assert_eq!(read_entries(&path, &keys).await, Some(a.clone()));
+    // Opening the store removed the temporary files of the dead writers.
+    #[cfg(target_os = "linux")]
+    {
+        let left = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(".session.json.tmp-")
+            })
+            .count();
+        assert_eq!(left, 0, "stale temporary files were cleaned up");
+    }
 
     eprintln!(
         "crash_kill: {iterations} kills in {:?}: A={} B={} absent={} other={} not_ready={} orphaned_temp_files={}",

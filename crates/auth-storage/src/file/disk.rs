@@ -127,3 +127,35 @@ fn sync_dir(_dir: &Path) -> std::io::Result<()> {
     // itself is the commit point.
     Ok(())
 }
+
+/// Removes the temporary files that writers killed mid-write left next to
+/// `path` (`.<name>.tmp-<pid>-<n>` of processes that no longer run). Best
+/// effort: errors are ignored, and where liveness cannot be checked (no
+/// `/proc`), nothing is removed.
+pub(crate) fn remove_stale_temps(path: &Path) {
+    #[cfg(target_os = "linux")]
+    {
+        let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            return;
+        };
+        let prefix = format!(".{name}.tmp-");
+        let Ok(entries) = std::fs::read_dir(parent(path)) else {
+            return;
+        };
+        let me = std::process::id();
+        for entry in entries.flatten() {
+            let file_name = entry.file_name();
+            let Some(rest) = file_name.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
+                continue;
+            };
+            let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+                continue;
+            };
+            if pid != me && !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = path;
+}
