@@ -40,3 +40,9 @@ pub(crate) fn run_moto() -> Result<()> {
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(())
 }
+
+/// `cargo xtask demo --cli`: the `amplify-auth` walk-through, step by step,
+/// on its own emulator (`crates/auth-cli/scripts/walkthrough.sh`).
+pub(crate) fn run_cli() -> Result<()> {
+    cmd("bash", ["crates/auth-cli/scripts/walkthrough.sh"]).run()
+}
