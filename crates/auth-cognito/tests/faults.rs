@@ -19,7 +19,7 @@ use support::{Bed, BedOptions, PASSWORD};
 
 const TIMEOUT: Duration = Duration::from_millis(800);
 /// A call may take the request timeout plus scheduling slack, never more.
-const HANG: Duration = Duration::from_secs(4);
+const HANG: Duration = Duration::from_secs(5);
 
 fn faults() -> Vec<(&'static str, Fault, bool)> {
     let status = |status: u16, t: &str| Fault::Status {
