@@ -332,7 +332,7 @@ async fn transient_refresh_failures_keep_the_session_and_serve_valid_tokens() {
             .fetch_auth_session(FetchAuthSessionOptions::force_refresh())
             .await;
         assert!(
-            started.elapsed() < Duration::from_secs(3),
+            started.elapsed() < Duration::from_secs(5),
             "{name}: no hang"
         );
         let soft = soft
