@@ -632,8 +632,9 @@ fn render(
     if let Some(f) = r.get("restore_file_storage", "rust") {
         writeln!(
             t,
-            "Restore: tokens only (`get_current_user`) {:.2} ms; {:.1} `GetCredentialsForIdentity` call(s) per restore (credentials are not persisted).",
+            "Restore: tokens only (`get_current_user`) {:.2} ms, of which building the plugin (its HTTP clients) {:.2} ms; {:.1} `GetCredentialsForIdentity` call(s) per restore (credentials are not persisted).",
             f.extra("tokens_only_ms").unwrap_or(f64::NAN),
+            f.extra("build_plugin_ms").unwrap_or(f64::NAN),
             f.extra("credential_calls_per_restore").unwrap_or(f64::NAN)
         )?;
     }
@@ -668,8 +669,13 @@ fn machine() -> String {
         })
         .unwrap_or_else(|| "unknown CPU".to_owned());
     let date = tool_version("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
+    // A shared machine: the load average says how much to trust wall times.
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned());
     format!(
-        "{date}, nproc = {nproc}, CPU: {cpu}, {}",
+        "{date}, nproc = {nproc}, CPU: {cpu}, 1-minute load average {load} at the end, {}",
         tool_version("rustc", &["--version"])
     )
 }
