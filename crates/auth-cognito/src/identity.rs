@@ -209,6 +209,27 @@ fn sdk_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
 
 impl IdentityClient {
     pub(crate) fn new(pool_id: &str, region: &str, endpoint: &str, tuning: &Tuning) -> Self {
+        // One SDK client (HTTP connector, TLS roots) per process and
+        // endpoint, shared by every plugin.
+        type Key = (String, String, std::time::Duration, std::time::Duration);
+        static SHARED: std::sync::LazyLock<
+            std::sync::Mutex<HashMap<Key, aws_sdk_cognitoidentity::Client>>,
+        > = std::sync::LazyLock::new(Default::default);
+        let key: Key = (
+            region.to_owned(),
+            endpoint.to_owned(),
+            tuning.connect_timeout,
+            tuning.request_timeout,
+        );
+        let mut shared = SHARED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(client) = shared.get(&key) {
+            return Self {
+                client: client.clone(),
+                pool_id: pool_id.to_owned(),
+            };
+        }
         let conf = aws_sdk_cognitoidentity::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(region.to_owned()))
@@ -221,8 +242,10 @@ impl IdentityClient {
                     .build(),
             )
             .build();
+        let client = aws_sdk_cognitoidentity::Client::from_conf(conf);
+        shared.insert(key, client.clone());
         Self {
-            client: aws_sdk_cognitoidentity::Client::from_conf(conf),
+            client,
             pool_id: pool_id.to_owned(),
         }
     }
@@ -337,14 +360,14 @@ pub(crate) async fn credentials(
         (Principal::Federated, Some(f)) => PrincipalKey::Federated(f.serial),
         (Principal::Federated, None) | (Principal::Guest, _) => PrincipalKey::Guest,
     };
-    let known_id = snap.identity.identity_id.as_deref().map(str::to_owned);
     let valid = |c: &CachedCreds, now: i64| c.principal == key && now < c.refresh_at_ms;
     if !force
-        && let (Some(c), Some(id)) = (&snap.identity.creds, &known_id)
+        && let (Some(c), Some(id)) = (&snap.identity.creds, &snap.identity.identity_id)
         && valid(c, inner.now_ms())
     {
-        return Ok((id.clone(), c.creds.clone()));
+        return Ok((id.to_string(), c.creds.clone()));
     }
+    let known_id = snap.identity.identity_id.as_deref().map(str::to_owned);
     if key == PrincipalKey::Guest && !inner.config.unauthenticated_identities_enabled() {
         let e = match &principal {
             Principal::Guest if snap.expired => AuthError::SessionExpired {

@@ -227,7 +227,7 @@ impl CognitoAuthPluginBuilder {
                 identity,
                 storage,
                 clock: self.clock,
-                hub: AuthHub::new(256),
+                hub: AuthHub::new(16),
                 keys,
                 state: ArcSwap::from_pointee(Snapshot::default()),
                 tx_lock: Mutex::new(()),
@@ -422,9 +422,13 @@ impl Inner {
             .filter(|r| !r.is_empty())
             .map(SecretString::from)
             .or(previous_refresh);
+        // `iat` is whole seconds, so the server's clock read anywhere in
+        // [iat, iat + 1 s) when it issued the token: take the end of that
+        // second, so that the drift errs towards refreshing early and a
+        // token is never sent after its real `exp`.
         let drift_ms = access
             .issued_at()
-            .map(|iat| iat * 1000 - self.now_ms())
+            .map(|iat| iat * 1000 + 999 - self.now_ms())
             .unwrap_or(0);
         UserTokens::from_parts(access, id, refresh, drift_ms, details).map_err(bad)
     }
@@ -923,6 +927,37 @@ impl CognitoAuthPlugin {
         Ok(tokens.auth_tokens())
     }
 
+    /// The hot path, synchronously: the session when the signed-in user's
+    /// tokens and credentials are loaded and valid, else `None` (take the
+    /// general path). No I/O, no lock, one snapshot guard, one clock read.
+    fn cached_auth_session(&self) -> Option<AuthSession> {
+        let inner = &self.inner;
+        inner.identity.as_ref()?;
+        let snap = inner.state.load();
+        if !snap.loaded || snap.expired {
+            return None;
+        }
+        let user = snap.user.as_ref()?;
+        let now = inner.now_ms();
+        if user.needs_refresh(now, inner.token_margin_ms) {
+            return None;
+        }
+        let creds = snap.identity.creds.as_ref()?;
+        let id = snap.identity.identity_id.as_ref()?;
+        if creds.principal != crate::identity::PrincipalKey::User(user.serial)
+            || now >= creds.refresh_at_ms
+        {
+            return None;
+        }
+        Some(AuthSession {
+            is_signed_in: true,
+            tokens: Some(user.auth_tokens()),
+            credentials: Some(creds.creds.clone()),
+            identity_id: Some(id.to_string()),
+            user_sub: Some(user.user_sub.clone()),
+        })
+    }
+
     /// The current user, from the tokens (refreshed first when expired).
     pub async fn get_current_user(&self) -> Result<AuthUser, AuthError> {
         let tokens = self.inner.current_tokens(false).await?;
@@ -936,7 +971,14 @@ impl CognitoAuthPlugin {
         &self,
         options: FetchAuthSessionOptions,
     ) -> Result<AuthSession, AuthError> {
-        self.fetch_cognito_session(options)
+        if !options.force_refresh
+            && let Some(session) = self.cached_auth_session()
+        {
+            return Ok(session);
+        }
+        // Boxed: the general path's future is large, and an unboxed one
+        // would be copied into every call's future, the fast one included.
+        Box::pin(self.fetch_cognito_session(options))
             .await
             .into_auth_session()
     }
