@@ -816,6 +816,11 @@ impl CognitoAuthPlugin {
             // credentials for a signed-in user.
             Err(e) => return (Err(e.clone()), Err(e.clone())),
         };
+        // A user's credentials belong to the tokens they were fetched with
+        // (a forced token refresh already invalidates them), so `force`
+        // applies to guests only: concurrent forced callers then share one
+        // credentials call, like their one token call.
+        let force = force && !matches!(principal, Principal::User(_));
         match crate::identity::credentials(inner, principal, force).await {
             Ok((id, creds)) => (Ok(id), Ok(creds)),
             Err((id, e)) => (id.ok_or_else(|| e.clone()), Err(e)),

@@ -650,3 +650,46 @@ async fn fetching_tokens_alone_never_calls_the_identity_pool() {
         Err(AuthError::SignedOut)
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_forced_refreshes_share_one_token_and_one_credentials_call() {
+    let bed = Bed::emulator(guests(false)).await;
+    bed.create_user("alice", PASSWORD).await;
+    let (plugin, _s, _c) = bed.plugin();
+    plugin
+        .sign_in("alice", PASSWORD, SignInOptions::default())
+        .await
+        .expect("sign in");
+    plugin
+        .fetch_auth_session(FetchAuthSessionOptions::default())
+        .await
+        .expect("warm");
+    bed.emu().reset_counters();
+    bed.emu().inject_fault(
+        "GetTokensFromRefreshToken",
+        cognito_emulator::Fault::Latency(std::time::Duration::from_millis(400)),
+        1,
+    );
+    let mut tasks = Vec::new();
+    for _ in 0..200 {
+        let p = plugin.clone();
+        tasks.push(tokio::spawn(async move {
+            p.fetch_auth_session(FetchAuthSessionOptions::force_refresh())
+                .await
+        }));
+    }
+    let mut keys = std::collections::HashSet::new();
+    for t in tasks {
+        keys.insert(
+            t.await
+                .expect("join")
+                .expect("session")
+                .credentials
+                .expect("c")
+                .access_key_id,
+        );
+    }
+    assert_eq!(keys.len(), 1, "every caller gets the new credentials");
+    assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 1);
+    assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
+}

@@ -146,6 +146,13 @@ async fn expired_access_token_is_refreshed_once_for_concurrent_callers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_force_refreshes_share_one_call() {
     let s = signed_in().await;
+    // The refresh is in flight while every caller arrives: a forced caller
+    // that arrives after a refresh finished asks for (and gets) a new one.
+    s.bed.emu().inject_fault(
+        "GetTokensFromRefreshToken",
+        Fault::Latency(Duration::from_millis(400)),
+        1,
+    );
     let mut tasks = Vec::new();
     for _ in 0..100 {
         let p = s.plugin.clone();
