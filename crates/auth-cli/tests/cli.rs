@@ -306,7 +306,7 @@ fn unreachable_service_exits_5() {
 }
 
 #[test]
-fn revoked_session_exits_4_then_reads_as_signed_out() {
+fn revoked_session_exits_4_in_later_processes_until_sign_out() {
     let bed = Bed::demo();
     bed.sign_in();
     bed.emu()
@@ -316,6 +316,13 @@ fn revoked_session_exits_4_then_reads_as_signed_out() {
         .assert()
         .code(4)
         .stderr(predicate::str::contains("session has expired"));
+    // The library persists that the session expired: a later process says
+    // so too, rather than "not signed in".
+    bed.cmd(&["whoami"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("session has expired"));
+    bed.cmd(&["sign-out"]).assert().success();
     bed.cmd(&["whoami"]).assert().code(3);
 }
 
