@@ -354,16 +354,16 @@ pub(crate) async fn credentials(
         return Err((None, AuthError::NoIdentityPool));
     };
     let snap = inner.state.load_full();
-    let federation = snap.identity.federation.clone();
-    let key = match (&principal, &federation) {
-        (Principal::User(u), _) => PrincipalKey::User(u.serial),
-        (Principal::Federated, Some(f)) => PrincipalKey::Federated(f.serial),
-        (Principal::Federated, None) | (Principal::Guest, _) => PrincipalKey::Guest,
-    };
-    let valid = |c: &CachedCreds, now: i64| c.principal == key && now < c.refresh_at_ms;
+    // A caller holding tokens that were refreshed meanwhile asks for the
+    // current tokens' credentials: stale callers then share them instead of
+    // each fetching (and caching) credentials for tokens already replaced.
+    let principal = latest(principal, &snap);
+    let key = principal_key(&principal, &snap);
+    let valid =
+        |c: &CachedCreds, key: PrincipalKey, now: i64| c.principal == key && now < c.refresh_at_ms;
     if !force
         && let (Some(c), Some(id)) = (&snap.identity.creds, &snap.identity.identity_id)
-        && valid(c, inner.now_ms())
+        && valid(c, key, inner.now_ms())
     {
         return Ok((id.to_string(), c.creds.clone()));
     }
@@ -385,9 +385,11 @@ pub(crate) async fn credentials(
     let seen_serial = snap.identity.creds_serial;
     let _flight = inner.id_lock.lock().await;
     let snap = inner.state.load_full();
+    let principal = latest(principal, &snap);
+    let key = principal_key(&principal, &snap);
     if let (Some(c), Some(id)) = (&snap.identity.creds, &snap.identity.identity_id)
-        && snap.identity.creds_serial != seen_serial
-        && valid(c, inner.now_ms())
+        && (!force || snap.identity.creds_serial != seen_serial)
+        && valid(c, key, inner.now_ms())
     {
         return Ok((id.to_string(), c.creds.clone()));
     }
@@ -414,6 +416,27 @@ pub(crate) async fn credentials(
         _ => 0,
     };
     fetch_and_install(inner, client, &snap.identity, logins, owner, key, drift_ms).await
+}
+
+/// The same user's current tokens, when they replaced the caller's.
+fn latest(principal: Principal, snap: &crate::plugin::Snapshot) -> Principal {
+    match (principal, &snap.user) {
+        (Principal::User(u), Some(current))
+            if current.user_sub == u.user_sub && current.serial != u.serial =>
+        {
+            Principal::User(current.clone())
+        }
+        (p, _) => p,
+    }
+}
+
+/// The key credentials for `principal` are cached under.
+fn principal_key(principal: &Principal, snap: &crate::plugin::Snapshot) -> PrincipalKey {
+    match (principal, &snap.identity.federation) {
+        (Principal::User(u), _) => PrincipalKey::User(u.serial),
+        (Principal::Federated, Some(f)) => PrincipalKey::Federated(f.serial),
+        (Principal::Federated, None) | (Principal::Guest, _) => PrincipalKey::Guest,
+    }
 }
 
 /// Resolves the identity id (reusing or upgrading a cached one), fetches the

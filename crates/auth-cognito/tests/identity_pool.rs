@@ -693,3 +693,40 @@ async fn concurrent_forced_refreshes_share_one_token_and_one_credentials_call() 
     assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 1);
     assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_with_replaced_tokens_share_the_current_credentials() {
+    // No injected latency: forced callers keep arriving after refreshes
+    // finish, so several token refreshes happen; callers still holding
+    // replaced tokens must not each fetch credentials for them.
+    let bed = Bed::emulator(guests(false)).await;
+    bed.create_user("alice", PASSWORD).await;
+    let (plugin, _s, _c) = bed.plugin();
+    plugin
+        .sign_in("alice", PASSWORD, SignInOptions::default())
+        .await
+        .expect("sign in");
+    plugin
+        .fetch_auth_session(FetchAuthSessionOptions::default())
+        .await
+        .expect("warm");
+    bed.emu().reset_counters();
+    let mut tasks = Vec::new();
+    for _ in 0..2000 {
+        let p = plugin.clone();
+        tasks.push(tokio::spawn(async move {
+            p.fetch_auth_session(FetchAuthSessionOptions::force_refresh())
+                .await
+        }));
+    }
+    for t in tasks {
+        t.await.expect("join").expect("session");
+    }
+    let tokens = bed.emu().count("GetTokensFromRefreshToken");
+    let creds = bed.emu().count("GetCredentialsForIdentity");
+    assert!(tokens >= 1);
+    assert!(
+        creds <= tokens,
+        "{creds} credential calls for {tokens} token refreshes"
+    );
+}
