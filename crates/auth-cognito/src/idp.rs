@@ -73,15 +73,27 @@ struct ErrorBody {
 /// Strips the namespace and URL decorations of an error name:
 /// `com.amazonaws...#NotAuthorizedException:http://...` → `NotAuthorizedException`.
 /// Anything that does not look like an AWS error name (an ASCII capital,
-/// then letters and digits, at most 64 in all) becomes the empty string, so
-/// that a misbehaving server cannot put arbitrary text (or a token) into our
-/// errors and logs through the error name.
+/// then letters and digits, at most 60 in all, ending in `Exception`,
+/// `Error` or `Fault`, or one of the few older names without a suffix)
+/// becomes the empty string, so that a misbehaving server cannot put
+/// arbitrary text (or a token) into our errors and logs through the name.
 pub(crate) fn error_code(raw: &str) -> &str {
+    const BARE: [&str; 5] = [
+        "InvalidAction",
+        "AccessDenied",
+        "Throttling",
+        "RequestExpired",
+        "MissingAuthenticationToken",
+    ];
     let s = raw.rsplit('#').next().unwrap_or(raw);
     let code = s.split(':').next().unwrap_or(s).trim();
-    let plausible = code.len() <= 64
+    let plausible = code.len() <= 60
         && code.starts_with(|c: char| c.is_ascii_uppercase())
-        && code.chars().all(|c| c.is_ascii_alphanumeric());
+        && code.chars().all(|c| c.is_ascii_alphanumeric())
+        && (code.ends_with("Exception")
+            || code.ends_with("Error")
+            || code.ends_with("Fault")
+            || BARE.contains(&code));
     if plausible { code } else { "" }
 }
 
@@ -283,6 +295,9 @@ mod tests {
         assert_eq!(error_code("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"), "");
         assert_eq!(error_code(&format!("Not{}", "x".repeat(70))), "");
         assert_eq!(error_code("Not Authorized"), "");
+        assert_eq!(error_code(&format!("{}c", "Y".repeat(61))), "");
+        assert_eq!(error_code("YYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYc"), "");
+        assert_eq!(error_code("InvalidAction"), "InvalidAction");
         let e = parse_service_error(400, Some("lowercase"), br#"{"__type":"eyJhbGci.x.y"}"#);
         assert_eq!(e.service_code(), Some("UnknownError"));
     }

@@ -38,3 +38,13 @@ fn service_error_code_from_body_or_header_cannot_smuggle_a_token() {
     let err = parse_service_error(400, Some(&jwt), b"{}");
     assert!(!format!("{err} {err:?}").contains(&jwt));
 }
+
+/// `fuzz/fuzz_targets/service_error.rs`, crash-4f6ab06d (found by the CI
+/// smoke run after the first fix): a 62-byte capitalised alphanumeric
+/// header passed the first plausibility rule.
+#[test]
+fn a_long_capitalised_header_is_not_an_error_name() {
+    let header = format!("{}c", "Y".repeat(61));
+    let err = parse_service_error(400, Some(&header), b"\0gnito#Toq\0");
+    assert!(!format!("{err} {err:?}").contains(&header));
+}
