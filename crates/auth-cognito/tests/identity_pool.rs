@@ -26,6 +26,45 @@ async fn cognito(p: &CognitoAuthPlugin) -> auth_cognito::CognitoAuthSession {
         .await
 }
 
+/// Alice signed in, with her tokens and credentials fetched once, and the
+/// emulator's counters reset.
+async fn warm_user(bed: &Bed) -> (CognitoAuthPlugin, ManualClock) {
+    bed.create_user("alice", PASSWORD).await;
+    let (plugin, _s, clock) = bed.plugin();
+    plugin
+        .sign_in("alice", PASSWORD, SignInOptions::default())
+        .await
+        .expect("sign in");
+    plugin
+        .fetch_auth_session(FetchAuthSessionOptions::default())
+        .await
+        .expect("warm");
+    bed.emu().reset_counters();
+    (plugin, clock)
+}
+
+/// `n` concurrent `fetch_auth_session` calls; the distinct access key ids
+/// they got.
+async fn concurrent_access_keys(
+    plugin: &CognitoAuthPlugin,
+    n: usize,
+    options: FetchAuthSessionOptions,
+) -> std::collections::HashSet<String> {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let p = plugin.clone();
+            tokio::spawn(async move { p.fetch_auth_session(options).await })
+        })
+        .collect();
+    let mut keys = std::collections::HashSet::new();
+    for t in tasks {
+        let session = t.await.expect("join").expect("session");
+        assert!(session.tokens.is_some() || !session.is_signed_in);
+        keys.insert(session.credentials.expect("credentials").access_key_id);
+    }
+    keys
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn guest_session_has_an_identity_and_credentials_but_no_tokens() {
     let bed = Bed::emulator(guests(true)).await;
@@ -197,25 +236,7 @@ async fn short_credentials_use_half_their_lifetime_as_the_margin() {
 async fn identity_and_credentials_are_fetched_once_for_1000_concurrent_callers() {
     let bed = Bed::emulator(guests(true)).await;
     let (plugin, _s, _c) = bed.plugin();
-    let mut tasks = Vec::new();
-    for _ in 0..1000 {
-        let p = plugin.clone();
-        tasks.push(tokio::spawn(async move {
-            p.fetch_auth_session(FetchAuthSessionOptions::default())
-                .await
-        }));
-    }
-    let mut keys = std::collections::HashSet::new();
-    for t in tasks {
-        keys.insert(
-            t.await
-                .expect("join")
-                .expect("session")
-                .credentials
-                .expect("c")
-                .access_key_id,
-        );
-    }
+    let keys = concurrent_access_keys(&plugin, 1000, FetchAuthSessionOptions::default()).await;
     assert_eq!(keys.len(), 1);
     assert_eq!(bed.emu().count("GetId"), 1);
     assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
@@ -224,30 +245,10 @@ async fn identity_and_credentials_are_fetched_once_for_1000_concurrent_callers()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_tokens_and_credentials_cost_one_call_each_for_concurrent_callers() {
     let bed = Bed::emulator(guests(true)).await;
-    bed.create_user("alice", PASSWORD).await;
-    let (plugin, _s, clock) = bed.plugin();
-    plugin
-        .sign_in("alice", PASSWORD, SignInOptions::default())
-        .await
-        .expect("sign in");
-    plugin
-        .fetch_auth_session(FetchAuthSessionOptions::default())
-        .await
-        .expect("warm");
-    bed.emu().reset_counters();
+    let (plugin, clock) = warm_user(&bed).await;
     clock.advance_secs(2 * 3600);
-    let mut tasks = Vec::new();
-    for _ in 0..1000 {
-        let p = plugin.clone();
-        tasks.push(tokio::spawn(async move {
-            p.fetch_auth_session(FetchAuthSessionOptions::default())
-                .await
-        }));
-    }
-    for t in tasks {
-        let s = t.await.expect("join").expect("session");
-        assert!(s.credentials.is_some() && s.tokens.is_some());
-    }
+    let keys = concurrent_access_keys(&plugin, 1000, FetchAuthSessionOptions::default()).await;
+    assert_eq!(keys.len(), 1);
     assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 1);
     assert_eq!(bed.emu().count("GetId"), 0, "the identity id is cached");
     assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
@@ -654,41 +655,13 @@ async fn fetching_tokens_alone_never_calls_the_identity_pool() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_forced_refreshes_share_one_token_and_one_credentials_call() {
     let bed = Bed::emulator(guests(false)).await;
-    bed.create_user("alice", PASSWORD).await;
-    let (plugin, _s, _c) = bed.plugin();
-    plugin
-        .sign_in("alice", PASSWORD, SignInOptions::default())
-        .await
-        .expect("sign in");
-    plugin
-        .fetch_auth_session(FetchAuthSessionOptions::default())
-        .await
-        .expect("warm");
-    bed.emu().reset_counters();
+    let (plugin, _clock) = warm_user(&bed).await;
     bed.emu().inject_fault(
         "GetTokensFromRefreshToken",
         cognito_emulator::Fault::Latency(std::time::Duration::from_millis(400)),
         1,
     );
-    let mut tasks = Vec::new();
-    for _ in 0..200 {
-        let p = plugin.clone();
-        tasks.push(tokio::spawn(async move {
-            p.fetch_auth_session(FetchAuthSessionOptions::force_refresh())
-                .await
-        }));
-    }
-    let mut keys = std::collections::HashSet::new();
-    for t in tasks {
-        keys.insert(
-            t.await
-                .expect("join")
-                .expect("session")
-                .credentials
-                .expect("c")
-                .access_key_id,
-        );
-    }
+    let keys = concurrent_access_keys(&plugin, 200, FetchAuthSessionOptions::force_refresh()).await;
     assert_eq!(keys.len(), 1, "every caller gets the new credentials");
     assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 1);
     assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
@@ -700,28 +673,8 @@ async fn callers_with_replaced_tokens_share_the_current_credentials() {
     // finish, so several token refreshes happen; callers still holding
     // replaced tokens must not each fetch credentials for them.
     let bed = Bed::emulator(guests(false)).await;
-    bed.create_user("alice", PASSWORD).await;
-    let (plugin, _s, _c) = bed.plugin();
-    plugin
-        .sign_in("alice", PASSWORD, SignInOptions::default())
-        .await
-        .expect("sign in");
-    plugin
-        .fetch_auth_session(FetchAuthSessionOptions::default())
-        .await
-        .expect("warm");
-    bed.emu().reset_counters();
-    let mut tasks = Vec::new();
-    for _ in 0..2000 {
-        let p = plugin.clone();
-        tasks.push(tokio::spawn(async move {
-            p.fetch_auth_session(FetchAuthSessionOptions::force_refresh())
-                .await
-        }));
-    }
-    for t in tasks {
-        t.await.expect("join").expect("session");
-    }
+    let (plugin, _clock) = warm_user(&bed).await;
+    concurrent_access_keys(&plugin, 2000, FetchAuthSessionOptions::force_refresh()).await;
     let tokens = bed.emu().count("GetTokensFromRefreshToken");
     let creds = bed.emu().count("GetCredentialsForIdentity");
     assert!(tokens >= 1);
