@@ -91,23 +91,39 @@ fn access(s: &AuthSession) -> String {
         .to_owned()
 }
 
-fn drift_ms(storage: &CountingStorage) -> i64 {
-    let key = storage
+/// Where the plugin considers the access token expired, by the plugin's
+/// clock, with no margin: `exp` less the persisted clock drift.
+async fn local_expiry_ms(s: &Signed) -> i64 {
+    let session = s
+        .plugin
+        .fetch_auth_session(FetchAuthSessionOptions::default())
+        .await
+        .expect("session");
+    let exp_ms = session
+        .tokens
+        .as_ref()
+        .expect("tokens")
+        .access_token
+        .expires_at()
+        .expect("exp")
+        * 1000;
+    let key = s
+        .storage
         .inner
         .keys()
         .into_iter()
         .find(|k| k.ends_with(".clockDrift"))
         .expect("clockDrift key");
-    futures_lite_get(&storage.inner, &key)
-        .parse()
-        .expect("integer drift")
-}
-
-fn futures_lite_get(storage: &MemoryStorage, key: &str) -> String {
-    let rt = tokio::runtime::Handle::current();
-    tokio::task::block_in_place(|| rt.block_on(storage.get(key)))
+    let drift: i64 = s
+        .storage
+        .inner
+        .get(&key)
+        .await
         .expect("get")
         .expect("value")
+        .parse()
+        .expect("integer drift");
+    exp_ms - drift
 }
 
 fn refresh_calls(bed: &Bed) -> u64 {
@@ -170,29 +186,16 @@ async fn concurrent_force_refreshes_share_one_call() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_are_refreshed_within_the_margin_and_not_before() {
     let s = signed_in().await;
-    let session = s
-        .plugin
-        .fetch_auth_session(FetchAuthSessionOptions::default())
-        .await
-        .expect("s");
-    let exp_ms = session
-        .tokens
-        .as_ref()
-        .expect("t")
-        .access_token
-        .expires_at()
-        .expect("exp")
-        * 1000;
-    let drift = drift_ms(&s.storage);
+    let expiry = local_expiry_ms(&s).await;
     // now + drift + 60 s margin < exp: served from memory.
-    s.clock.set_millis(exp_ms - drift - 60_000 - 1_000);
+    s.clock.set_millis(expiry - 60_000 - 1_000);
     s.plugin
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("s");
     assert_eq!(refresh_calls(&s.bed), 0);
     // now + drift + margin >= exp: refreshed.
-    s.clock.set_millis(exp_ms - drift - 60_000);
+    s.clock.set_millis(expiry - 60_000);
     s.plugin
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
@@ -208,21 +211,8 @@ async fn a_configurable_margin_is_honoured() {
         ..Tuning::default()
     };
     let s = signed_in_with(BedOptions::default(), Some(tuning)).await;
-    let session = s
-        .plugin
-        .fetch_auth_session(FetchAuthSessionOptions::default())
-        .await
-        .expect("s");
-    let exp_ms = session
-        .tokens
-        .as_ref()
-        .expect("t")
-        .access_token
-        .expires_at()
-        .expect("exp")
-        * 1000;
-    let drift = drift_ms(&s.storage);
-    s.clock.set_millis(exp_ms - drift - 600_000 + 1);
+    let expiry = local_expiry_ms(&s).await;
+    s.clock.set_millis(expiry - 600_000 + 1);
     s.plugin
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
