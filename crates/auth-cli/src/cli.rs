@@ -114,7 +114,7 @@ impl MfaChoice {
 }
 
 /// Answers to challenges given up front, for scripts.
-#[derive(Debug, Clone, Default, Args)]
+#[derive(Clone, Default, Args)]
 pub(crate) struct Answers {
     /// A TOTP or SMS code, for when Cognito asks for one.
     #[arg(long, value_name = "CODE")]
@@ -126,6 +126,16 @@ pub(crate) struct Answers {
     /// --password-stdin), for when Cognito requires one.
     #[arg(long)]
     pub(crate) new_password_stdin: bool,
+}
+
+impl std::fmt::Debug for Answers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answers")
+            .field("code", &self.code.as_ref().map(|_| "[redacted]"))
+            .field("mfa_type", &self.mfa_type)
+            .field("new_password_stdin", &self.new_password_stdin)
+            .finish()
+    }
 }
 
 impl Answers {

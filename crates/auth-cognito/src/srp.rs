@@ -164,7 +164,7 @@ pub enum SrpError {
 
 /// The challenge parameters of Cognito's `PASSWORD_VERIFIER` challenge that
 /// the signature depends on, plus the pool name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct PasswordVerifierChallenge<'a> {
     /// The pool name: the part of the user-pool id after `_` (see
     /// [`pool_name_from_pool_id`]).
@@ -180,6 +180,17 @@ pub struct PasswordVerifierChallenge<'a> {
     /// `SECRET_BLOCK`, standard base64, exactly as sent (characters outside
     /// the base64 alphabet are skipped, as pycognito does).
     pub secret_block_b64: &'a str,
+}
+
+impl fmt::Debug for PasswordVerifierChallenge<'_> {
+    /// Names the pool and the user; the SRP values (salt, B, secret block)
+    /// are redacted.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasswordVerifierChallenge")
+            .field("pool_name", &self.pool_name)
+            .field("user_id_for_srp", &self.user_id_for_srp)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The client half of one SRP exchange: the private value `a` and the public
