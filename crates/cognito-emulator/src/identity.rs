@@ -6,20 +6,23 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
+use crate::jwt;
 use crate::state::{IdentityPool, State, UPPER_ALNUM, random_chars, random_token};
-use crate::tokens;
-use crate::user_pool::req_str;
+use crate::wire::{self, Operation, req_str};
+
+/// The identity-pool operations.
+const OPERATIONS: &[Operation] = &[
+    Operation::new("CreateIdentityPool", create_identity_pool),
+    Operation::new("DescribeIdentityPool", describe_identity_pool),
+    Operation::new("GetId", get_id),
+    Operation::new("GetCredentialsForIdentity", get_credentials_for_identity),
+    Operation::new("GetOpenIdToken", get_open_id_token),
+];
 
 /// Run identity-pool operation `op`; `None` when the operation is unknown.
 pub(crate) fn dispatch(st: &mut State, op: &str, req: &Value) -> Option<Result<Value, ApiError>> {
-    Some(match op {
-        "CreateIdentityPool" => create_identity_pool(st, req),
-        "DescribeIdentityPool" => describe_identity_pool(st, req),
-        "GetId" => get_id(st, req),
-        "GetCredentialsForIdentity" => get_credentials_for_identity(st, req),
-        "GetOpenIdToken" => get_open_id_token(st, req),
-        _ => return None,
-    })
+    let run = wire::find(&[OPERATIONS], op)?;
+    Some(run(st, req))
 }
 
 pub(crate) fn create_identity_pool(st: &mut State, req: &Value) -> Result<Value, ApiError> {
@@ -125,7 +128,7 @@ fn validate_logins(
         if !cognito_clients.is_empty() {
             let invalid =
                 |why: &str| ApiError::not_authorized(format!("Invalid login token. {why}"));
-            let claims = tokens::verify(token)
+            let claims = jwt::verify(token)
                 .ok_or_else(|| invalid("Not a valid OpenId Connect identity token."))?;
             let iss = claims.get("iss").and_then(Value::as_str).unwrap_or("");
             let iss_bare = iss
@@ -152,7 +155,7 @@ fn validate_logins(
             if token.is_empty() {
                 return Err(ApiError::not_authorized("Invalid login token."));
             }
-            let subject = tokens::peek_claims(token)
+            let subject = jwt::peek_claims(token)
                 .and_then(|c| c.get("sub").and_then(Value::as_str).map(str::to_owned))
                 .unwrap_or_else(|| token.to_owned());
             out.push((provider.clone(), subject));
@@ -297,6 +300,6 @@ fn get_open_id_token(st: &mut State, req: &Value) -> Result<Value, ApiError> {
         "iat": now,
         "exp": now + 600,
     });
-    let token = tokens::sign(&claims).map_err(ApiError::internal)?;
+    let token = jwt::sign(&claims).map_err(ApiError::internal)?;
     Ok(json!({ "IdentityId": identity_id, "Token": token }))
 }

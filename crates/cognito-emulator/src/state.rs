@@ -125,30 +125,11 @@ pub(crate) struct SrpSession {
     pub(crate) expires_at: i64,
 }
 
-/// What a challenge `Session` is waiting for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ChallengeKind {
-    NewPasswordRequired,
-    SoftwareTokenMfa,
-    SmsMfa,
-    SelectMfaType,
-}
-
-impl ChallengeKind {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Self::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
-            Self::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
-            Self::SmsMfa => "SMS_MFA",
-            Self::SelectMfaType => "SELECT_MFA_TYPE",
-        }
-    }
-}
-
 /// A pending challenge.
 #[derive(Debug, Clone)]
 pub(crate) struct ChallengeSession {
-    pub(crate) kind: ChallengeKind,
+    /// The `ChallengeName` it waits for (a challenge of `user_pool::sign_in`'s table).
+    pub(crate) challenge: &'static str,
     pub(crate) pool_id: String,
     pub(crate) client_id: String,
     pub(crate) username: String,
@@ -251,6 +232,20 @@ impl State {
         let now = self.now();
         self.srp_sessions.retain(|_, s| s.expires_at > now);
         self.challenges.retain(|_, s| s.expires_at > now);
+    }
+
+    /// Queue `fault` for the next `times` calls of `op`, after those already queued.
+    pub(crate) fn push_fault(&mut self, op: &str, fault: Fault, times: usize) {
+        if times == 0 {
+            return;
+        }
+        self.faults
+            .entry(op.to_owned())
+            .or_default()
+            .push_back(QueuedFault {
+                fault,
+                remaining: times,
+            });
     }
 
     /// Take the next queued fault for `op`, if any.

@@ -4,41 +4,21 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
-const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-/// Base32 without padding, as Cognito's `SecretCode`.
+/// Base32 without padding (RFC 4648), as Cognito's `SecretCode`.
 pub(crate) fn base32_encode(data: &[u8]) -> String {
-    let mut out = String::new();
-    let (mut buf, mut bits) = (0u32, 0u32);
-    for &b in data {
-        buf = (buf << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(char::from(ALPHABET[((buf >> bits) & 31) as usize]));
-        }
-    }
-    if bits > 0 {
-        out.push(char::from(ALPHABET[((buf << (5 - bits)) & 31) as usize]));
-    }
-    out
+    data_encoding::BASE32_NOPAD.encode(data)
 }
 
-/// Decode base32 (case-insensitive, `=` and spaces ignored); `None` if invalid.
+/// Decode base32 leniently, as people paste TOTP secrets: case-insensitive, `=` and
+/// spaces ignored, unused trailing bits allowed; `None` if invalid.
 pub(crate) fn base32_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let (mut buf, mut bits) = (0u32, 0u32);
-    for c in s.bytes().filter(|c| *c != b'=' && *c != b' ') {
-        let c = c.to_ascii_uppercase();
-        let v = ALPHABET.iter().position(|a| *a == c)? as u32;
-        buf = ((buf << 5) | v) & 0xffff;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((buf >> bits) & 0xff) as u8);
-        }
-    }
-    Some(out)
+    let mut spec = data_encoding::Specification::new();
+    spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
+    spec.translate.from.push_str("abcdefghijklmnopqrstuvwxyz");
+    spec.translate.to.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    spec.ignore.push_str("= ");
+    spec.check_trailing_bits = false;
+    spec.encoding().ok()?.decode(s.as_bytes()).ok()
 }
 
 /// The 6-digit code for `secret` at unix time `unix_secs`.
@@ -87,5 +67,17 @@ mod tests {
             Some(&data[..])
         );
         assert_eq!(base32_encode(b"foobar"), "MZXW6YTBOI");
+    }
+
+    #[test]
+    fn base32_decode_is_lenient_about_case_padding_and_spaces() {
+        let want = Some(b"foobar".to_vec());
+        assert_eq!(base32_decode("MZXW6YTBOI"), want);
+        assert_eq!(base32_decode("mzxw6ytboi"), want);
+        assert_eq!(base32_decode("MZXW 6YTB OI======"), want);
+        // Unused trailing bits are not checked ("MZXW6YTBOJ" differs only in them).
+        assert_eq!(base32_decode("MZXW6YTBOJ"), want);
+        assert_eq!(base32_decode("MZXW6YTBO1"), None);
+        assert_eq!(base32_decode(""), Some(Vec::new()));
     }
 }

@@ -1,0 +1,211 @@
+//! In-process admin helpers of the [`Emulator`]: user pools, app clients
+//! ([`ClientOptions`], [`Client`]), users and identity pools, through the same handlers
+//! as the HTTP operations.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::Emulator;
+use crate::error::EmulatorError;
+use crate::identity;
+use crate::state::UserStatus;
+use crate::user_pool::{lookup, pools, revoke, users};
+
+/// Options of [`Emulator::create_user_pool_client`]. `Default` gives Cognito's defaults
+/// (no secret, 1 h access and id tokens, 30 d refresh tokens, no rotation, revocation on).
+#[derive(Debug, Clone, Default)]
+pub struct ClientOptions {
+    /// Client name (default `"client"`).
+    pub name: Option<String>,
+    /// Generate a client secret (`GenerateSecret`).
+    pub generate_secret: bool,
+    /// Access-token lifetime, whole seconds (default 1 h).
+    pub access_token_ttl: Option<Duration>,
+    /// Id-token lifetime, whole seconds (default 1 h).
+    pub id_token_ttl: Option<Duration>,
+    /// Refresh-token lifetime, whole seconds (default 30 d).
+    pub refresh_token_ttl: Option<Duration>,
+    /// `Some(grace)` enables refresh-token rotation with this retry grace period (0–60 s).
+    pub refresh_token_rotation: Option<Duration>,
+    /// Turn off `EnableTokenRevocation` (it is on by default, as in Cognito).
+    pub disable_token_revocation: bool,
+    /// `PreventUserExistenceErrors: ENABLED` (unknown users look like wrong passwords).
+    pub prevent_user_existence_errors: bool,
+}
+
+/// An app client made by [`Emulator::create_user_pool_client`].
+#[derive(Clone)]
+pub struct Client {
+    /// The client id.
+    pub id: String,
+    /// The client secret, when one was generated. **Security warning**: a secret.
+    pub secret: Option<String>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("id", &self.id)
+            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The string at `path` in a handler's answer (always there when the handler succeeded).
+fn field(v: &Value, path: &[&str]) -> Result<String, EmulatorError> {
+    let mut cur = v;
+    for p in path {
+        cur = cur.get(p).unwrap_or(&Value::Null);
+    }
+    cur.as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| EmulatorError::Io(format!("internal: missing {}", path.join("."))))
+}
+
+impl Emulator {
+    /// `CreateUserPool`; returns the pool id `<region>_<9 alnum>`.
+    pub fn create_user_pool(&self, name: &str) -> Result<String, EmulatorError> {
+        let v = self.call(pools::create_user_pool, json!({"PoolName": name}))?;
+        field(&v, &["UserPool", "Id"])
+    }
+
+    /// `CreateUserPoolClient` with lifetimes in seconds (units `seconds`).
+    pub fn create_user_pool_client(
+        &self,
+        pool_id: &str,
+        opts: ClientOptions,
+    ) -> Result<Client, EmulatorError> {
+        let secs = |d: Option<Duration>, default: u64| d.map_or(default, |d| d.as_secs().max(1));
+        let mut req = json!({
+            "UserPoolId": pool_id,
+            "ClientName": opts.name.as_deref().unwrap_or("client"),
+            "GenerateSecret": opts.generate_secret,
+            "AccessTokenValidity": secs(opts.access_token_ttl, 3600),
+            "IdTokenValidity": secs(opts.id_token_ttl, 3600),
+            "RefreshTokenValidity": secs(opts.refresh_token_ttl, 30 * 86_400),
+            "TokenValidityUnits": {"AccessToken": "seconds", "IdToken": "seconds", "RefreshToken": "seconds"},
+            "EnableTokenRevocation": !opts.disable_token_revocation,
+            "PreventUserExistenceErrors": if opts.prevent_user_existence_errors { "ENABLED" } else { "LEGACY" },
+        });
+        if let (Some(grace), Some(o)) = (opts.refresh_token_rotation, req.as_object_mut()) {
+            o.insert(
+                "RefreshTokenRotation".into(),
+                json!({"Feature": "ENABLED", "RetryGracePeriodSeconds": grace.as_secs()}),
+            );
+        }
+        let v = self.call(pools::create_user_pool_client, req)?;
+        Ok(Client {
+            id: field(&v, &["UserPoolClient", "ClientId"])?,
+            secret: field(&v, &["UserPoolClient", "ClientSecret"]).ok(),
+        })
+    }
+
+    /// `AdminCreateUser` + `AdminSetUserPassword`: `permanent` makes the user `CONFIRMED`,
+    /// otherwise it is `FORCE_CHANGE_PASSWORD` with `password` as temporary password.
+    /// Returns the user's `sub`.
+    pub fn admin_create_user(
+        &self,
+        pool_id: &str,
+        username: &str,
+        password: &str,
+        permanent: bool,
+    ) -> Result<String, EmulatorError> {
+        self.admin_create_user_with_attributes(pool_id, username, password, permanent, &[])
+    }
+
+    /// [`Emulator::admin_create_user`] with attributes, e.g. `[("email", "a@example.com")]`.
+    pub fn admin_create_user_with_attributes(
+        &self,
+        pool_id: &str,
+        username: &str,
+        password: &str,
+        permanent: bool,
+        attributes: &[(&str, &str)],
+    ) -> Result<String, EmulatorError> {
+        let status = if permanent {
+            UserStatus::Confirmed
+        } else {
+            UserStatus::ForceChangePassword
+        };
+        let attrs: BTreeMap<String, String> = attributes
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        self.with_state(|st| {
+            users::insert_user(st, pool_id, username, password, attrs, status)?;
+            Ok(lookup::user(st, pool_id, username)?.sub.clone())
+        })
+    }
+
+    /// `AdminSetUserPassword`.
+    pub fn admin_set_user_password(
+        &self,
+        pool_id: &str,
+        username: &str,
+        password: &str,
+        permanent: bool,
+    ) -> Result<(), EmulatorError> {
+        self.call(
+            users::admin_set_user_password,
+            json!({"UserPoolId": pool_id, "Username": username, "Password": password, "Permanent": permanent}),
+        )
+        .map(|_| ())
+    }
+
+    /// Enable or disable a user (`AdminEnableUser` / `AdminDisableUser`).
+    pub fn set_user_enabled(
+        &self,
+        pool_id: &str,
+        username: &str,
+        enabled: bool,
+    ) -> Result<(), EmulatorError> {
+        self.with_state(|st| {
+            lookup::user_mut(st, pool_id, username)?.enabled = enabled;
+            Ok(())
+        })
+    }
+
+    /// `AdminUserGlobalSignOut`: revoke every refresh and access token of the user.
+    pub fn admin_user_global_sign_out(
+        &self,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<(), EmulatorError> {
+        self.with_state(|st| {
+            lookup::user(st, pool_id, username)?;
+            revoke::sign_out_user(st, pool_id, username);
+            Ok(())
+        })
+    }
+
+    /// `CreateIdentityPool`. `cognito_providers` are (provider name, client id) pairs, see
+    /// [`Emulator::cognito_provider_name`]; `supported_login_providers` are (provider, app
+    /// id) pairs, e.g. `("accounts.google.com", "x")`. Returns `<region>:<uuid>`.
+    pub fn create_identity_pool(
+        &self,
+        allow_unauthenticated: bool,
+        cognito_providers: &[(&str, &str)],
+        supported_login_providers: &[(&str, &str)],
+    ) -> Result<String, EmulatorError> {
+        let providers: Vec<Value> = cognito_providers
+            .iter()
+            .map(|(p, c)| json!({"ProviderName": p, "ClientId": c}))
+            .collect();
+        let supported: serde_json::Map<String, Value> = supported_login_providers
+            .iter()
+            .map(|(p, a)| ((*p).to_owned(), json!(a)))
+            .collect();
+        let v = self.call(
+            identity::create_identity_pool,
+            json!({
+                "IdentityPoolName": "pool",
+                "AllowUnauthenticatedIdentities": allow_unauthenticated,
+                "CognitoIdentityProviders": providers,
+                "SupportedLoginProviders": supported,
+            }),
+        )?;
+        field(&v, &["IdentityPoolId"])
+    }
+}
