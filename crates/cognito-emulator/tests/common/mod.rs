@@ -4,6 +4,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
+use cognito_emulator::{Emulator, secret_hash};
 use hmac::{Hmac, KeyInit, Mac};
 use num_bigint::BigUint;
 use rand::RngExt as _;
@@ -112,6 +113,58 @@ impl Api {
         )
         .await
     }
+}
+
+/// A fresh emulator and a client of its endpoint.
+pub async fn start() -> (Emulator, Api) {
+    let emu = Emulator::start().await.unwrap();
+    let api = Api::new(emu.endpoint());
+    (emu, api)
+}
+
+/// The `ClientId` of a `UserPoolClient` object.
+pub fn cid(client: &Value) -> String {
+    client["ClientId"].as_str().unwrap().to_owned()
+}
+
+/// RFC 4648 base32 (no padding) of a TOTP secret, as `SecretCode` carries it.
+pub fn base32_decode(s: &str) -> Vec<u8> {
+    data_encoding::BASE32_NOPAD.decode(s.as_bytes()).unwrap()
+}
+
+/// A whole `USER_SRP_AUTH` sign-in with the independent client: `InitiateAuth`, then
+/// `PASSWORD_VERIFIER`; with `secret`, both carry a `SECRET_HASH`.
+pub async fn srp_sign_in(
+    api: &Api,
+    pool: &str,
+    client_id: &str,
+    user: &str,
+    pw: &str,
+    secret: Option<&str>,
+) -> Result<Value, WireError> {
+    let srp = SrpClient::new();
+    let mut params = json!({"USERNAME": user, "SRP_A": srp.a_hex()});
+    if let Some(s) = secret {
+        params["SECRET_HASH"] = json!(secret_hash(s, user, client_id));
+    }
+    let r = api
+        .idp(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client_id, "AuthParameters": params}),
+        )
+        .await?;
+    assert_eq!(r["ChallengeName"], "PASSWORD_VERIFIER");
+    let p = &r["ChallengeParameters"];
+    assert_eq!(p["USER_ID_FOR_SRP"], user);
+    let mut resp = srp.respond(pool, pw, p, &srp_timestamp());
+    if let Some(s) = secret {
+        resp["SECRET_HASH"] = json!(secret_hash(s, user, client_id));
+    }
+    api.idp(
+        "RespondToAuthChallenge",
+        json!({"ChallengeName": "PASSWORD_VERIFIER", "ClientId": client_id, "ChallengeResponses": resp}),
+    )
+    .await
 }
 
 /// The claims of a JWT, unverified.

@@ -1,0 +1,12 @@
+//! End-to-end tests of the emulator over HTTP, with reqwest and an independent SRP client.
+//! One test binary (one link) with a module per concern; the helpers are in `tests/common`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod identity_pool;
+mod mfa;
+mod protocol;
+mod sign_in;
+mod tokens;
