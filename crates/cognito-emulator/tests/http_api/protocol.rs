@@ -49,6 +49,34 @@ async fn protocol_details_unknown_operation_headers_and_cors() {
         res.headers()["access-control-allow-headers"],
         "content-type,x-amz-target,x-amz-user-agent"
     );
+    // The test-control routes answer preflights too, and carry CORS on their answers.
+    for path in ["_emulator/counters", "_emulator/faults"] {
+        let res = api
+            .http
+            .request(reqwest::Method::OPTIONS, format!("{}/{path}", api.endpoint))
+            .header("origin", "http://localhost:3000")
+            .header("access-control-request-method", "POST")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(res.headers()["access-control-allow-origin"], "*", "{path}");
+        assert!(
+            res.headers()["access-control-allow-methods"]
+                .to_str()
+                .unwrap()
+                .contains("POST"),
+            "{path}"
+        );
+    }
+    let res = api
+        .http
+        .get(format!("{}/_emulator/health", api.endpoint))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["access-control-allow-origin"], "*");
+    assert_eq!(res.text().await.unwrap(), "ok");
     let e = api
         .idp(
             "InitiateAuth",
