@@ -15,6 +15,7 @@
 //!
 //! Only `std` is used, so that xtask builds in seconds on a fresh machine.
 
+mod apt;
 mod bench;
 mod ci;
 mod cmd;

@@ -1,0 +1,199 @@
+//! `cargo xtask bench [--quick | --smoke]`: our benchmarks and the peers'
+//! (Amplify JS, pycognito) in one run, against one cognito-emulator, written
+//! to `BENCHMARKS.md`.
+//!
+//! 1. Builds the release emulator and `crates/auth-cognito/benches/report.rs`
+//!    (the dev profile with `--smoke`): [`build`].
+//! 2. Starts the emulator with `--seed-demo` on 127.0.0.1 and writes its
+//!    `amplify_outputs.json`: [`seeded`].
+//! 3. Runs each group of our rows in its own process (so that one group's
+//!    background work does not slow the next), then
+//!    `bench/pycognito_bench.py` and `bench/amplify_js_bench.mjs` against the
+//!    same emulator.
+//! 4. Counts the instructions of the cached `fetch_auth_session` with
+//!    `valgrind --tool=callgrind`, installing valgrind when it is missing:
+//!    [`callgrind`].
+//! 5. Reads every `BENCH {json}` line ([`results`]) and replaces the table
+//!    between the markers in `BENCHMARKS.md`, the prose around it kept
+//!    ([`report`]). The rows, their targets and the groups are in [`rows`].
+//!
+//! `--smoke` runs a few iterations of everything, asserts no times and
+//! writes nothing: CI runs it so that the benchmarks keep building and
+//! running.
+
+mod build;
+mod callgrind;
+mod report;
+mod results;
+mod rows;
+mod seeded;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::time::Instant;
+
+use crate::cmd::{Cmd, cmd};
+use crate::error::{Context, Result, bail};
+use crate::node;
+use crate::project;
+use crate::venv;
+
+/// How much to measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// A few iterations; nothing written.
+    Smoke,
+    /// Under 3 minutes once built.
+    Quick,
+    /// The default.
+    Full,
+}
+
+impl Mode {
+    /// The report binary's flag.
+    fn flag(self) -> &'static str {
+        match self {
+            Mode::Smoke => "--test",
+            Mode::Quick => "--quick",
+            Mode::Full => "--full",
+        }
+    }
+
+    /// The peers' `--mode` value.
+    fn peer_flag(self) -> &'static str {
+        match self {
+            Mode::Smoke => "smoke",
+            Mode::Quick => "quick",
+            Mode::Full => "full",
+        }
+    }
+
+    /// Calls of the cached `fetch_auth_session` under callgrind.
+    fn callgrind_calls(self) -> u64 {
+        match self {
+            Mode::Smoke => 100,
+            Mode::Quick => 20_000,
+            Mode::Full => 200_000,
+        }
+    }
+}
+
+/// `cargo xtask bench`.
+pub(crate) fn run(mode: Mode) -> Result<()> {
+    let started = Instant::now();
+    let built = build::build(mode)?;
+    let build_secs = started.elapsed().as_secs_f64();
+    let measure_start = Instant::now();
+
+    let venv = venv::ensure()?;
+    node::ensure_amplify_js()?;
+    let scratch = project::fresh_scratch("bench")?;
+    let emu = seeded::start(&built.emulator, &scratch)?;
+    let outputs = scratch.join("amplify_outputs.json");
+    std::fs::write(&outputs, &emu.outputs)
+        .context(format_args!("cannot write {}", outputs.display()))?;
+
+    let mut lines: Vec<String> = Vec::new();
+    // Our report binary, run directly or under `wrapper` (valgrind).
+    let ours = |wrapper: &[String], extra: &[&str]| {
+        let c = match wrapper.split_first() {
+            Some((program, rest)) => with_args(cmd(program, rest), &[]).arg(&built.report),
+            None => cmd(&built.report, Vec::<&str>::new()),
+        };
+        with_args(c, extra)
+            .arg(mode.flag())
+            .env("AMPLIFY_AUTH_BENCH_OUTPUTS", &outputs)
+            .env("AMPLIFY_AUTH_BENCH_USERNAME", &emu.username)
+            .env_secret("AMPLIFY_AUTH_PASSWORD", &emu.password)
+    };
+    for group in rows::GROUPS {
+        lines.extend(results::bench_lines(&capture(ours(
+            &[],
+            &["--only", group],
+        ))?));
+    }
+    if mode == Mode::Smoke {
+        cmd(&built.hot_path, ["--test"]).run()?;
+    }
+    lines.extend(results::bench_lines(&capture(
+        with_args(
+            cmd(venv.python(), ["bench/pycognito_bench.py", "--outputs"]).arg(&outputs),
+            &["--username", &emu.username, "--mode", mode.peer_flag()],
+        )
+        .env_secret("AMPLIFY_AUTH_PASSWORD", &emu.password),
+    )?));
+    lines.extend(results::bench_lines(&capture(
+        with_args(
+            cmd("node", ["bench/amplify_js_bench.mjs", "--outputs"]).arg(&outputs),
+            &[
+                "--username",
+                &emu.username,
+                "--emulator",
+                &emu.endpoint,
+                "--mode",
+                mode.peer_flag(),
+            ],
+        )
+        .env_secret("AMPLIFY_AUTH_PASSWORD", &emu.password),
+    )?));
+
+    let calls = mode.callgrind_calls();
+    let out_file = scratch.join("callgrind.out");
+    let calls_arg = calls.to_string();
+    let counted = callgrind::measure(
+        &out_file,
+        calls,
+        ours(
+            &callgrind::valgrind_args(&out_file),
+            &["--callgrind", &calls_arg],
+        ),
+    );
+    drop(emu);
+    let measured = measure_start.elapsed().as_secs_f64();
+    if let Ok(line) = &counted {
+        lines.push(line.clone());
+    }
+
+    let table = report::render(&results::Results::parse(&lines), mode, measured);
+    println!("\n{table}");
+    println!("bench: built in {build_secs:.0}s, measured in {measured:.0}s");
+    std::fs::write(scratch.join("results.jsonl"), lines.join("\n") + "\n")?;
+    // Every row is measured, or the run fails (and writes no report).
+    counted?;
+    if mode == Mode::Smoke {
+        println!("bench --smoke: every benchmark ran (times not checked, nothing written)");
+        return Ok(());
+    }
+    report::write(&table)?;
+    println!("bench: wrote BENCHMARKS.md");
+    Ok(())
+}
+
+/// Runs `c` with stdout captured (and also shown, except cargo's JSON
+/// messages), stderr inherited; fails unless it exits 0.
+fn capture(c: Cmd) -> Result<String> {
+    let mut child: Child = c.spawn(Stdio::null(), Stdio::piped(), Stdio::inherit())?;
+    let mut out = String::new();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line?;
+            if !line.starts_with("{\"reason\"") {
+                println!("{line}");
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        bail!("the command above failed ({status})");
+    }
+    Ok(out)
+}
+
+fn with_args(mut c: Cmd, args: &[&str]) -> Cmd {
+    for a in args {
+        c = c.arg(a);
+    }
+    c
+}

@@ -1,0 +1,185 @@
+//! What the table holds: the row groups our report binary runs, the rows
+//! with their targets, and the notes under the table.
+//!
+//! Adding a benchmark row is a change here (and in the binary that prints
+//! its `BENCH` line): a [`Row::Figure`] for a figure with a target, or a
+//! [`Row::Custom`] with its own cells; a new group of rows that needs its
+//! own process goes into [`GROUPS`].
+
+use super::callgrind;
+use super::results::{Results, calls_of, dash, met_cell, ratio, show};
+
+/// Our row groups, each run in its own process (`report --only <group>`).
+/// Memory goes first in its own process so that nothing else's freed memory
+/// hides its growth.
+pub(super) const GROUPS: [&str; 6] = [
+    "memory",
+    "hot_path",
+    "srp_maths",
+    "srp_sign_in_full",
+    "concurrent",
+    "restore",
+];
+
+/// One row of the table, in order.
+pub(super) enum Row {
+    /// Our figure for `id` beside Amplify JS's and pycognito's figures for
+    /// the same id, the ratios, and whether ours meets the target.
+    Figure {
+        label: &'static str,
+        id: &'static str,
+        target: &'static str,
+        /// Whether our value (in the unit the row prints) meets the target.
+        met: fn(f64) -> bool,
+    },
+    /// A row whose cells say more than one figure (calls, counts).
+    Custom(fn(&Results) -> String),
+}
+
+/// The rows, in table order.
+pub(super) const ROWS: &[Row] = &[
+    Row::Figure {
+        label: "`fetch_auth_session`, valid cached tokens + credentials, 1 thread (median)",
+        id: "fetch_auth_session_cached",
+        target: "≤ 0.2 µs",
+        met: |ns| ns <= 200.0,
+    },
+    Row::Figure {
+        label: "`get_current_user`, valid tokens (median)",
+        id: "get_current_user",
+        target: "≤ 0.2 µs",
+        met: |ns| ns <= 200.0,
+    },
+    Row::Figure {
+        label: "hot path throughput, 2 threads ÷ 1 thread",
+        id: "hot_path_2_threads",
+        target: "≥ 1.8×",
+        met: |x| x >= 1.8,
+    },
+    Row::Figure {
+        label: "SRP client maths, one sign-in (a, A, x, S, HKDF, signature)",
+        id: "srp_maths",
+        target: "≤ 3 ms",
+        met: |ms| ms <= 3.0,
+    },
+    Row::Figure {
+        label: "full SRP sign-in against the loopback emulator (median)",
+        id: "srp_sign_in_full",
+        target: "≤ 10 ms",
+        met: |ms| ms <= 10.0,
+    },
+    Row::Figure {
+        label: "restore a session from `FileStorage` + first `fetch_auth_session`",
+        id: "restore_file_storage",
+        target: "≤ 1 ms",
+        met: |ms| ms <= 1.0,
+    },
+    Row::Figure {
+        label: "memory per signed-in session (RSS growth ÷ sessions)",
+        id: "memory_per_session",
+        target: "≤ 16 KiB",
+        met: |kib| kib <= 16.0,
+    },
+    Row::Custom(concurrent_expired),
+    Row::Custom(concurrent_forced),
+    Row::Custom(callgrind_row),
+];
+
+/// The burst on expired tokens: calls matter more than time.
+fn concurrent_expired(r: &Results) -> String {
+    let expired = r.ours("concurrent_expired_10k");
+    let amp_forced = r.get("concurrent_force_refresh_10k", "amplify_js");
+    let met = expired.map(|f| {
+        f.extra("token_calls") == Some(1.0)
+            && f.extra("get_id_calls").is_some_and(|n| n <= 1.0)
+            && f.extra("credential_calls") == Some(1.0)
+            && f.extra("budget_ms").is_some_and(|b| f.value <= b)
+    });
+    format!(
+        "| concurrent callers on expired tokens + credentials | 1 token, ≤ 1 GetId, 1 credential call; all done within one round trip + 20 ms | {} | {} | – | – | – | {} |",
+        expired.map_or_else(dash, |f| format!(
+            "{}; all done in {} (one caller's round trip {:.1} ms, budget {:.1} ms)",
+            calls_of(f),
+            show(f),
+            f.extra("one_caller_round_trip_ms").unwrap_or(f64::NAN),
+            f.extra("budget_ms").unwrap_or(f64::NAN)
+        )),
+        amp_forced.map_or_else(dash, |f| format!(
+            "forceRefresh: {}; {}",
+            calls_of(f),
+            show(f)
+        )),
+        met_cell(met)
+    )
+}
+
+/// The forced-refresh burst, as Amplify JS's row measures it.
+fn concurrent_forced(r: &Results) -> String {
+    let forced = r.ours("concurrent_force_refresh_10k");
+    let amp_forced = r.get("concurrent_force_refresh_10k", "amplify_js");
+    let met = forced
+        .map(|f| f.extra("token_calls") == Some(1.0) && f.extra("credential_calls") == Some(1.0));
+    format!(
+        "| concurrent `fetch_auth_session(force_refresh)` (as the peer row) | (same) | {} | {} | – | {} | – | {} |",
+        forced.map_or_else(dash, |f| format!("{}; {}", calls_of(f), show(f))),
+        amp_forced.map_or_else(dash, |f| format!("{}; {}", calls_of(f), show(f))),
+        ratio(amp_forced, forced),
+        met_cell(met),
+    )
+}
+
+/// Instructions per cached `fetch_auth_session`, counted by callgrind.
+fn callgrind_row(r: &Results) -> String {
+    match r.ours(callgrind::ROW) {
+        Some(f) => format!(
+            "| instructions per cached `fetch_auth_session` (callgrind, {} calls) | – | {:.0} | – | – | – | – | – |",
+            f.extra("calls").map_or_else(dash, |c| format!("{c:.0}")),
+            f.value
+        ),
+        None => {
+            "| instructions per cached `fetch_auth_session` (callgrind) | – | – | – | – | – | – | – |"
+                .to_owned()
+        }
+    }
+}
+
+/// The paragraphs under the table, each written when its figures exist.
+pub(super) const NOTES: &[fn(&Results) -> Option<String>] =
+    &[srp_and_hot_path, restore, memory, pycognito_cache];
+
+fn srp_and_hot_path(r: &Results) -> Option<String> {
+    let (srp, hot) = (r.ours("srp_maths")?, r.ours("hot_path_2_threads")?);
+    Some(format!(
+        "\nDetails: SRP `a` + `A = g^a` (can run before the password is known) {:.2} ms, the rest {:.2} ms. Hot path: {:.2} M calls/s on 1 thread, {:.2} M calls/s on 2.",
+        srp.extra("a_ms").unwrap_or(f64::NAN),
+        srp.extra("after_password_ms").unwrap_or(f64::NAN),
+        hot.extra("one_thread_per_s").unwrap_or(f64::NAN) / 1e6,
+        hot.extra("two_threads_per_s").unwrap_or(f64::NAN) / 1e6,
+    ))
+}
+
+fn restore(r: &Results) -> Option<String> {
+    let f = r.ours("restore_file_storage")?;
+    Some(format!(
+        "Restore: tokens only (`get_current_user`) {:.2} ms, of which building the plugin (its HTTP clients) {:.2} ms; {:.1} `GetCredentialsForIdentity` call(s) per restore (credentials are not persisted).",
+        f.extra("tokens_only_ms").unwrap_or(f64::NAN),
+        f.extra("build_plugin_ms").unwrap_or(f64::NAN),
+        f.extra("credential_calls_per_restore").unwrap_or(f64::NAN)
+    ))
+}
+
+fn memory(r: &Results) -> Option<String> {
+    let f = r.ours("memory_per_session")?;
+    Some(format!(
+        "Memory: {:.0} sessions, {:.0} bytes of stored session data each.",
+        f.extra("sessions").unwrap_or(f64::NAN),
+        f.extra("stored_bytes_per_session").unwrap_or(f64::NAN)
+    ))
+}
+
+fn pycognito_cache(r: &Results) -> Option<String> {
+    r.get("fetch_auth_session_cached", "pycognito")?;
+    Some(
+        "pycognito has no session cache with credentials: its cached-session figure is `Cognito.check_token(renew=False)` (the access token's expiry only).".to_owned(),
+    )
+}
