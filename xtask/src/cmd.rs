@@ -104,6 +104,27 @@ impl Cmd {
         Ok(())
     }
 
+    /// Runs to completion with stdout captured and returned (stderr
+    /// inherited); fails unless it exits 0.
+    pub(crate) fn read_stdout(mut self) -> Result<String> {
+        self.announce();
+        let out = self
+            .inner
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| Error::msg(format!("could not start `{}`: {e}", self.shown())))?;
+        if !out.status.success() {
+            return Err(Error::msg(format!(
+                "`{}` failed ({})",
+                self.shown(),
+                out.status
+            )));
+        }
+        String::from_utf8(out.stdout)
+            .map_err(|_| Error::msg(format!("`{}` printed invalid UTF-8", self.shown())))
+    }
+
     /// Runs quietly and reports whether it exited 0 (for probes such as
     /// `cargo nextest --version`).
     pub(crate) fn probe(mut self) -> bool {

@@ -26,9 +26,10 @@ pub(crate) fn fuzz(secs: u64) -> Result<()> {
 /// `cargo xtask soak --secs N`: hammer the emulator with concurrent
 /// sessions on loopback for `secs` seconds, bounded.
 pub(crate) fn soak(secs: u64) -> Result<()> {
-    // The soak is a test of auth-cognito against the in-process emulator;
-    // SOAK_SECS sets its length and it prints (and writes to
-    // target/reliability/soak.md) its figures.
+    // The soak is an ignored test of auth-cognito against the in-process
+    // emulator (so that the test suites do not run it too); SOAK_SECS sets
+    // its length and it prints (and writes to target/reliability/soak.md)
+    // its figures.
     crate::cmd::cmd(
         "cargo",
         [
@@ -38,6 +39,7 @@ pub(crate) fn soak(secs: u64) -> Result<()> {
             "--test",
             "soak",
             "--",
+            "--ignored",
             "--nocapture",
         ],
     )

@@ -18,6 +18,7 @@
 mod apt;
 mod bench;
 mod ci;
+mod ci_report;
 mod cmd;
 mod demo;
 mod emulator;
@@ -29,6 +30,7 @@ mod node;
 mod project;
 mod server;
 mod srp_vectors;
+mod suites;
 mod venv;
 
 use std::process::ExitCode;
@@ -42,7 +44,8 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [options]
 
 tasks:
-  ci                     fmt, clippy, venv, srp-vectors --check, moto, tests, interop
+  ci                     fmt, clippy, venv, srp-vectors --check, tests, doc tests,
+                         moto tests, interop, bench --smoke, fuzz --smoke, soak
   moto [--port P]        start a moto server on 127.0.0.1 and keep it running until Ctrl-C
   srp-vectors [--check]  write (or check) crates/auth-cognito/tests/data/srp_vectors.json
   demo [--moto|--cli]    run the quickstart example (or manage_sessions against moto,
