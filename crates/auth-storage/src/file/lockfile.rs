@@ -40,7 +40,10 @@ impl LockFile {
         loop {
             match file.try_lock() {
                 Ok(()) => return Ok(Self { file }),
-                Err(TryLockError::WouldBlock) => {}
+                Err(TryLockError::WouldBlock) => {
+                    #[cfg(test)]
+                    contention::record(path);
+                }
                 Err(TryLockError::Error(e)) => return Err(io_error("lock", path, &e)),
             }
             let now = Instant::now();
@@ -80,4 +83,44 @@ fn open(path: &PathBuf) -> Result<File, StorageError> {
     options
         .open(path)
         .map_err(|e| io_error("open lock file", path, &e))
+}
+
+/// Unit-test hook: every attempt that finds a lock held is counted, by lock
+/// path, so that a test can wait until a waiter has really met the held
+/// lock instead of sleeping and hoping.
+#[cfg(test)]
+pub(crate) mod contention {
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+    use std::sync::{LazyLock, Mutex};
+
+    use tokio::sync::Notify;
+
+    static BUSY: LazyLock<Mutex<HashMap<PathBuf, usize>>> = LazyLock::new(Mutex::default);
+    static CHANGED: LazyLock<Notify> = LazyLock::new(Notify::new);
+
+    pub(super) fn record(path: &Path) {
+        if let Ok(mut busy) = BUSY.lock() {
+            *busy.entry(path.to_path_buf()).or_default() += 1;
+        }
+        CHANGED.notify_waiters();
+    }
+
+    /// How many attempts on `path` found the lock held so far.
+    pub(crate) fn count(path: &Path) -> usize {
+        BUSY.lock()
+            .map_or(0, |busy| busy.get(path).copied().unwrap_or(0))
+    }
+
+    /// Returns once more than `seen` attempts on `path` found the lock held.
+    pub(crate) async fn wait_beyond(path: &Path, seen: usize) {
+        loop {
+            // Registered before the check, so no notification is missed.
+            let changed = CHANGED.notified();
+            if count(path) > seen {
+                return;
+            }
+            changed.await;
+        }
+    }
 }

@@ -401,11 +401,25 @@ async fn lock_excludes_separately_opened_handles_until_dropped() {
     // Reads take no lock.
     assert_eq!(other.get("k").await.unwrap(), None);
 
+    // A waiter with a generous timeout meets the held lock, is seen
+    // waiting, and goes through once the holder lets go.
+    let lock_path = dir.path().join("session.json.lock");
+    let busy_before = lockfile::contention::count(&lock_path);
     let waiter = tokio::spawn({
-        let other = other.with_lock_timeout(Duration::from_secs(5));
+        let other = other.with_lock_timeout(Duration::from_secs(120));
         async move { other.set("k", "v").await }
     });
-    tokio::time::sleep(Duration::from_millis(30)).await;
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        lockfile::contention::wait_beyond(&lock_path, busy_before),
+    )
+    .await
+    .expect("the waiter tried the held lock");
+    assert!(
+        !waiter.is_finished(),
+        "the waiter waits while the lock is held"
+    );
+    assert_eq!(holder.get("k").await.unwrap(), None, "nothing written yet");
     drop(guard);
     waiter.await.unwrap().unwrap();
     assert_eq!(holder.get("k").await.unwrap().as_deref(), Some("v"));
