@@ -484,18 +484,15 @@ fn new_password_challenge_is_answered_from_stdin() {
 
 #[test]
 fn two_processes_with_expired_tokens_refresh_once() {
-    // Tokens live 70 s; the library refreshes 60 s before expiry, so after
-    // 11 s they need a refresh, and the refreshed ones stay good for 10 s:
-    // long enough for the second process to adopt them, even on a busy machine.
-    let bed = Bed::with_client(ClientOptions {
-        access_token_ttl: Some(Duration::from_secs(70)),
-        id_token_ttl: Some(Duration::from_secs(70)),
-        ..Default::default()
-    });
+    // The tokens' whole lifetime passes (on the emulator's clock and on the
+    // clock the CLI reads the stored session by; no real waiting), so they
+    // have expired; the refreshed ones have a whole lifetime ahead, so the
+    // second process adopts them however slowly it starts.
+    let bed = Bed::with_client(ClientOptions::default());
     bed.sign_in();
     let before = bed.session_json();
     let old_jti = before["tokens"]["access_token"]["claims"]["jti"].clone();
-    std::thread::sleep(Duration::from_secs(11));
+    bed.advance_clocks("default", lifetime_secs(&before));
     bed.emu().reset_counters();
     let mut children: Vec<_> = (0..2)
         .map(|_| {
@@ -535,7 +532,7 @@ fn two_processes_with_expired_tokens_refresh_once() {
 
     // `token` refreshes first when needed, and prints the new token.
     let stored_before = bed.stored_secrets("default");
-    std::thread::sleep(Duration::from_secs(11));
+    bed.advance_clocks("default", lifetime_secs(&bed.session_json()));
     bed.emu().reset_counters();
     let out = bed.cmd(&["token", "--access"]).output().unwrap();
     assert!(out.status.success());
@@ -550,4 +547,12 @@ fn two_processes_with_expired_tokens_refresh_once() {
             .iter()
             .any(|t| t == token.trim_end())
     );
+}
+
+/// The lifetime (`exp - iat`) of the access token in a `session --json`.
+fn lifetime_secs(session: &serde_json::Value) -> i64 {
+    let claims = &session["tokens"]["access_token"]["claims"];
+    let lifetime = claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap();
+    assert!(lifetime > 0, "{claims}");
+    lifetime
 }

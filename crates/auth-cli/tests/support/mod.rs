@@ -20,6 +20,8 @@ pub struct Bed {
     pub dir: tempfile::TempDir,
     pub outputs: PathBuf,
     pub storage: PathBuf,
+    /// How far [`Bed::advance_clocks`] has moved time, in seconds.
+    clock_offset: std::cell::Cell<i64>,
     rt: tokio::runtime::Runtime,
 }
 
@@ -70,6 +72,7 @@ impl Bed {
             dir,
             outputs,
             storage,
+            clock_offset: std::cell::Cell::new(0),
             rt,
         }
     }
@@ -152,6 +155,30 @@ impl Bed {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Lets `secs` seconds pass, for the emulator and for the CLI, without
+    /// waiting: the emulator's clock moves forward, and so does the clock
+    /// the CLI reads the stored session by. Each `amplify-auth` process
+    /// decides expiry as `local now + clockDrift + margin >= exp`, where
+    /// `clockDrift` (server time minus local time, in ms) is persisted with
+    /// the session; adding `secs` to it is what `secs` more of local time
+    /// would do. Call it between processes (none may hold the session).
+    pub fn advance_clocks(&self, profile: &str, secs: i64) {
+        let offset = self.clock_offset.get() + secs;
+        self.clock_offset.set(offset);
+        self.emu().set_clock_offset(offset);
+        let path = self.storage.join(profile).join("session.json");
+        let mut doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let entries = doc["entries"].as_object_mut().unwrap();
+        let (key, drift) = entries
+            .iter()
+            .find(|(k, _)| k.ends_with(".clockDrift"))
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().parse::<i64>().unwrap()))
+            .expect("a stored session with a clockDrift");
+        entries.insert(key, (drift + secs * 1000).to_string().into());
+        std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap() + "\n").unwrap();
     }
 
     pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
