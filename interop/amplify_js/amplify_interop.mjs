@@ -10,92 +10,20 @@
 // emulator's counters, to see which refresh API Amplify calls), signOut, and a
 // guest fetchAuthSession. Tokens, credentials and the password are never printed.
 
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-
-import { Amplify } from 'aws-amplify';
 import { fetchAuthSession, getCurrentUser, signIn, signOut } from 'aws-amplify/auth';
 
-const TIMEOUT_MS = 90_000;
+import { assert, configureAmplify, delta, emulatorControls, password as readPassword, readOutputs, startStory } from './harness.mjs';
 
-const { values: args } = parseArgs({
-  options: {
-    outputs: { type: 'string' },
-    username: { type: 'string' },
-    emulator: { type: 'string' },
-  },
-});
-const password = process.env.AMPLIFY_AUTH_PASSWORD;
-if (!args.outputs || !args.username || !password) {
-  console.error('usage: AMPLIFY_AUTH_PASSWORD=... node amplify_interop.mjs --outputs PATH --username NAME [--emulator URL]');
-  process.exit(2);
-}
+const { args, checks } = startStory({ name: 'amplify', required: ['outputs', 'username'] });
+const password = readPassword('amplify');
+const { counters } = emulatorControls(args.emulator);
+const check = (name, fn) => checks.run(name, fn);
 
-// Bounded in time, whatever hangs.
-setTimeout(() => {
-  console.log(`FAIL amplify: timed out after ${TIMEOUT_MS / 1000}s`);
-  process.exit(1);
-}, TIMEOUT_MS).unref();
-
-const failed = [];
-let passed = 0;
-
-async function check(name, fn) {
-  try {
-    const detail = await fn();
-    passed += 1;
-    console.log(`PASS amplify: ${name}${detail ? ` (${detail})` : ''}`);
-    return true;
-  } catch (err) {
-    failed.push(name);
-    console.log(`FAIL amplify: ${name}: ${err?.name ?? 'Error'}: ${err?.message ?? err}`);
-    if (process.env.INTEROP_TRACEBACK) console.error(err);
-    return false;
-  }
-}
-
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-// The emulator's per-operation counters (GET /_emulator/counters), or null
-// when no emulator URL was given (e.g. against moto).
-async function counters() {
-  if (!args.emulator) return null;
-  const res = await fetch(`${args.emulator}/_emulator/counters`);
-  assert(res.ok, `GET /_emulator/counters answered ${res.status}`);
-  const body = await res.json();
-  return body.counters ?? body;
-}
-
-function delta(before, after, key) {
-  return (after?.[key] ?? 0) - (before?.[key] ?? 0);
-}
-
-const outputs = JSON.parse(readFileSync(args.outputs, 'utf8'));
-const auth = outputs.auth;
+const outputs = readOutputs(args.outputs);
 const state = {};
 
 await check('configure: amplify_outputs.json + Auth.Cognito.userPoolEndpoint/identityPoolEndpoint', () => {
-  // amplify_outputs.json has no endpoint keys that Amplify reads
-  // (parseAmplifyOutputs drops user_pool_endpoint), so the endpoints are set
-  // on the parsed ResourcesConfig.
-  Amplify.configure(outputs);
-  const parsed = Amplify.getConfig();
-  Amplify.configure({
-    ...parsed,
-    Auth: {
-      ...parsed.Auth,
-      Cognito: {
-        ...parsed.Auth.Cognito,
-        userPoolEndpoint: auth.user_pool_endpoint,
-        identityPoolEndpoint: auth.identity_pool_endpoint,
-      },
-    },
-  });
-  const cognito = Amplify.getConfig().Auth.Cognito;
-  assert(cognito.userPoolEndpoint === auth.user_pool_endpoint, 'userPoolEndpoint not kept');
-  assert(cognito.identityPoolEndpoint === auth.identity_pool_endpoint, 'identityPoolEndpoint not kept');
+  const cognito = configureAmplify(outputs);
   assert(cognito.allowGuestAccess === true, 'allowGuestAccess not set from unauthenticated_identities_enabled');
   return `userPoolEndpoint=${cognito.userPoolEndpoint}`;
 });
@@ -179,10 +107,4 @@ await check('guest fetchAuthSession (identityId + credentials, no tokens)', asyn
   return `identityId=${session.identityId}`;
 });
 
-const total = passed + failed.length;
-if (failed.length) {
-  console.log(`amplify: ${failed.length} of ${total} checks failed: ${failed.join(', ')}`);
-  process.exit(1);
-}
-console.log(`amplify: all ${total} checks passed`);
-process.exit(0);
+checks.finish();
