@@ -125,16 +125,10 @@ fn user_of(token: &JwtToken) -> Result<AuthUser, AuthError> {
             name: "token".into(),
             message: "no `sub` claim".into(),
         })?;
-    Ok(AuthUser {
-        username: token
-            .claims()
-            .get_str("preferred_username")
-            .unwrap_or(sub)
-            .to_owned(),
-        user_id: sub.to_owned(),
-        // Like hosted-UI sign-ins: the plugin did not see a login id.
-        sign_in_details: None,
-    })
+    let username = token.claims().get_str("preferred_username").unwrap_or(sub);
+    // No sign-in details, like hosted-UI sign-ins: the plugin did not see a
+    // login id.
+    Ok(AuthUser::new(username, sub))
 }
 
 #[async_trait]
@@ -153,23 +147,18 @@ impl AuthPlugin for StaticTokenPlugin {
         options: FetchAuthSessionOptions,
     ) -> Result<AuthSession, AuthError> {
         let Some(token) = self.valid_token()? else {
-            return Ok(AuthSession::default());
+            return Ok(AuthSession::signed_out());
         };
         if options.force_refresh {
             // There is no refresh token: say so, never loop or sign out.
             return Err(AuthError::NoRefreshToken);
         }
-        Ok(AuthSession {
-            is_signed_in: true,
-            user_sub: token.claims().sub().map(str::to_owned),
-            tokens: Some(AuthTokens {
-                access_token: token,
-                id_token: None,
-            }),
-            // No identity pool behind this provider.
-            credentials: None,
-            identity_id: None,
-        })
+        let user_sub = token.claims().sub().map(str::to_owned);
+        // No identity pool behind this provider: no identity id, no AWS
+        // credentials.
+        let mut session = AuthSession::signed_in(AuthTokens::new(token, None));
+        session.user_sub = user_sub;
+        Ok(session)
     }
 
     async fn sign_out(&self, _options: SignOutOptions) -> Result<SignOutResult, AuthError> {

@@ -214,9 +214,7 @@ async fn run(args: &Args) -> Result<(), BoxError> {
         if args.global { "global" } else { "local" }
     );
     let out = auth
-        .sign_out(SignOutOptions {
-            global: args.global,
-        })
+        .sign_out(SignOutOptions::default().with_global(args.global))
         .await?;
     if let Some(e) = &out.remote_error {
         say!(

@@ -33,13 +33,10 @@ fuzz_target!(|data: &[u8]| {
             assert!(matches!(padded.as_bytes()[0], b'0'..=b'7'));
         }
     }
-    let challenge = PasswordVerifierChallenge {
-        pool_name: pool,
-        user_id_for_srp: user,
-        salt_hex: salt,
-        srp_b_hex: b,
-        secret_block_b64: block,
-    };
+    let challenge = PasswordVerifierChallenge::new(pool, user)
+        .with_salt_hex(salt)
+        .with_srp_b_hex(b)
+        .with_secret_block_b64(block);
     if let Ok(claim) = client().password_verifier(&challenge, password, timestamp) {
         assert_eq!(claim.timestamp(), timestamp);
         assert_eq!(claim.signature_b64().len(), 44);

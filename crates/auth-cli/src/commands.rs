@@ -26,7 +26,7 @@ pub(crate) fn sign_in_options(flow: Flow) -> SignInOptions {
 }
 
 fn fetch_options(force_refresh: bool) -> FetchAuthSessionOptions {
-    FetchAuthSessionOptions { force_refresh }
+    FetchAuthSessionOptions::default().with_force_refresh(force_refresh)
 }
 
 /// Prints to stdout; a closed pipe (`| head`) is not an error worth a message.
@@ -281,9 +281,7 @@ pub(crate) async fn credentials(cli: &Cli, args: &CredentialsArgs) -> Result<(),
 pub(crate) async fn sign_out(cli: &Cli, args: &SignOutArgs) -> Result<(), CliError> {
     let plugin = Profile::from_cli(cli)?.plugin()?;
     let result = plugin
-        .sign_out(SignOutOptions {
-            global: args.global,
-        })
+        .sign_out(SignOutOptions::default().with_global(args.global))
         .await?;
     match result.remote_error {
         Some(e) if args.global => {

@@ -144,12 +144,9 @@ mod tests {
     use auth_core::secret::SecretString;
 
     fn creds() -> AwsCredentials {
-        AwsCredentials {
-            access_key_id: "ASIAEXAMPLE".into(),
-            secret_access_key: SecretString::new("s3cr'et"),
-            session_token: Some(SecretString::new("tok")),
-            expiration: Some(1_800_000_000),
-        }
+        AwsCredentials::new("ASIAEXAMPLE", SecretString::new("s3cr'et"))
+            .with_session_token("tok")
+            .with_expiration(1_800_000_000)
     }
 
     #[test]

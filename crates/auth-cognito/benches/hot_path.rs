@@ -123,12 +123,9 @@ fn srp_client_a() -> SrpClient {
 fn srp_sign_in_maths() {
     let inputs = &*SRP;
     let client = SrpClient::new(&mut rand::rng());
-    let challenge = PasswordVerifierChallenge {
-        pool_name: "Pool",
-        user_id_for_srp: "alice",
-        salt_hex: "9f1e2d3c",
-        srp_b_hex: &inputs.b_hex,
-        secret_block_b64: "AAECAw==",
-    };
+    let challenge = PasswordVerifierChallenge::new("Pool", "alice")
+        .with_salt_hex("9f1e2d3c")
+        .with_srp_b_hex(&inputs.b_hex)
+        .with_secret_block_b64("AAECAw==");
     black_box(client.password_verifier(&challenge, "pw", &inputs.ts)).unwrap();
 }

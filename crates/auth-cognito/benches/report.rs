@@ -294,13 +294,10 @@ fn srp_maths(mode: Mode) {
     let verifier = srp::compute_verifier("AbCdEfGhI", "alice", "Passw0rd!", salt).unwrap();
     let server = SrpServer::from_private_key(&[0x33; 128], &verifier).unwrap();
     let b_hex = server.b_public_hex();
-    let challenge = PasswordVerifierChallenge {
-        pool_name: "AbCdEfGhI",
-        user_id_for_srp: "alice",
-        salt_hex: salt,
-        srp_b_hex: &b_hex,
-        secret_block_b64: "c2VjcmV0IGJsb2Nr",
-    };
+    let challenge = PasswordVerifierChallenge::new("AbCdEfGhI", "alice")
+        .with_salt_hex(salt)
+        .with_srp_b_hex(&b_hex)
+        .with_secret_block_b64("c2VjcmV0IGJsb2Nr");
     let ts = srp::format_timestamp(1_762_247_103);
     let n = mode.pick(3, 30, 200);
     let mut rng = rand::rng();
@@ -420,9 +417,9 @@ async fn concurrent_expired(bed: &Bed, mode: Mode) {
                 tokio::spawn(async move {
                     let _ = gate.wait_for(|open| *open).await;
                     let r = p
-                        .fetch_auth_session(FetchAuthSessionOptions {
-                            force_refresh: force,
-                        })
+                        .fetch_auth_session(
+                            FetchAuthSessionOptions::default().with_force_refresh(force),
+                        )
                         .await;
                     (r.is_ok(), Instant::now())
                 })

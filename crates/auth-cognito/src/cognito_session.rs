@@ -12,7 +12,10 @@
 //! | service or network failure     | `Err(Network/Service..)`        | `Err(..)`                 |
 
 use auth_core::error::AuthError;
-use auth_core::types::{AuthSession, AuthTokens, AwsCredentials};
+use auth_core::types::{AuthSession, AuthTokens, AwsCredentials, FetchAuthSessionOptions};
+
+use crate::identity::IdentityPool;
+use crate::orchestrator::Orchestrator;
 
 /// The Cognito session: `is_signed_in` plus one `Result` per field, whose
 /// error says why the field is missing.
@@ -33,6 +36,7 @@ use auth_core::types::{AuthSession, AuthTokens, AwsCredentials};
 /// # }
 /// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct CognitoAuthSession {
     /// Whether a user-pool user is signed in.
     pub is_signed_in: bool,
@@ -83,12 +87,48 @@ impl CognitoAuthSession {
                 Err(e) => Err(e),
             }
         }
-        Ok(AuthSession {
-            is_signed_in: self.is_signed_in,
-            tokens: field(self.user_pool_tokens_result)?,
-            user_sub: field(self.user_sub_result)?,
-            identity_id: field(self.identity_id_result)?,
-            credentials: field(self.aws_credentials_result)?,
-        })
+        let mut session = AuthSession::default();
+        session.is_signed_in = self.is_signed_in;
+        session.tokens = field(self.user_pool_tokens_result)?;
+        session.user_sub = field(self.user_sub_result)?;
+        session.identity_id = field(self.identity_id_result)?;
+        session.credentials = field(self.aws_credentials_result)?;
+        Ok(session)
+    }
+}
+
+/// The session with one result per field: the tokens (refreshed when due,
+/// or forced), then the identity id and credentials for whoever the tokens
+/// say is asking.
+pub(crate) async fn fetch(
+    session: &Orchestrator,
+    identity: Option<&IdentityPool>,
+    options: FetchAuthSessionOptions,
+) -> CognitoAuthSession {
+    let was_expired = session.state.load().expired;
+    let tokens = session.current_tokens(options.force_refresh).await;
+    let expired_now = !was_expired && matches!(tokens, Err(AuthError::SessionExpired { .. }));
+    let is_signed_in = session.state.load().user.is_some();
+    let (identity_id_result, aws_credentials_result) = match identity {
+        None => (
+            Err(AuthError::NoIdentityPool),
+            Err(AuthError::NoIdentityPool),
+        ),
+        Some(pool) => {
+            pool.for_tokens(session, &tokens, options.force_refresh)
+                .await
+        }
+    };
+    let user_sub_result = tokens
+        .as_ref()
+        .map(|t| t.user_sub.clone())
+        .map_err(Clone::clone);
+    CognitoAuthSession {
+        is_signed_in,
+        user_sub_result,
+        user_pool_tokens_result: tokens.map(|t| t.auth_tokens()),
+        identity_id_result,
+        aws_credentials_result,
+        expired_now,
     }
 }

@@ -117,19 +117,15 @@ impl UserTokens {
         self.needs_refresh(now_ms, 0)
     }
 
+    #[inline]
     pub(crate) fn auth_tokens(&self) -> AuthTokens {
-        AuthTokens {
-            access_token: self.access.clone(),
-            id_token: self.id.clone(),
-        }
+        AuthTokens::new(self.access.clone(), self.id.clone())
     }
 
     pub(crate) fn auth_user(&self) -> AuthUser {
-        AuthUser {
-            username: self.username.clone(),
-            user_id: self.user_sub.clone(),
-            sign_in_details: self.sign_in_details.clone(),
-        }
+        let mut user = AuthUser::new(self.username.clone(), self.user_sub.clone());
+        user.sign_in_details = self.sign_in_details.clone();
+        user
     }
 }
 

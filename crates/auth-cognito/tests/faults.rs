@@ -80,12 +80,10 @@ struct Tally {
 }
 
 fn tuning() -> Tuning {
-    Tuning {
-        request_timeout: TIMEOUT,
-        connect_timeout: TIMEOUT,
-        retry_backoff: Duration::ZERO,
-        ..Tuning::default()
-    }
+    Tuning::default()
+        .with_request_timeout(TIMEOUT)
+        .with_connect_timeout(TIMEOUT)
+        .with_retry_backoff(Duration::ZERO)
 }
 
 async fn bed() -> Bed {

@@ -209,11 +209,9 @@ async fn tokens_are_refreshed_within_the_margin_and_not_before() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_configurable_margin_is_honoured() {
-    let tuning = Tuning {
-        token_expiry_margin: Duration::from_secs(600),
-        retry_backoff: Duration::ZERO,
-        ..Tuning::default()
-    };
+    let tuning = Tuning::default()
+        .with_token_expiry_margin(Duration::from_secs(600))
+        .with_retry_backoff(Duration::ZERO);
     let s = signed_in_with(BedOptions::default(), Some(tuning)).await;
     let expiry = local_expiry_ms(&s).await;
     s.clock.set_millis(expiry - 600_000 + 1);
@@ -304,12 +302,10 @@ fn transient_faults() -> Vec<(&'static str, Fault)> {
 }
 
 fn fast_timeout() -> Tuning {
-    Tuning {
-        request_timeout: Duration::from_millis(700),
-        connect_timeout: Duration::from_millis(700),
-        retry_backoff: Duration::ZERO,
-        ..Tuning::default()
-    }
+    Tuning::default()
+        .with_request_timeout(Duration::from_millis(700))
+        .with_connect_timeout(Duration::from_millis(700))
+        .with_retry_backoff(Duration::ZERO)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -482,11 +478,9 @@ async fn definitive_refresh_failures_end_the_session_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backoff_stops_a_hot_loop_on_a_dead_network() {
-    let tuning = Tuning {
-        request_timeout: Duration::from_millis(700),
-        retry_backoff: Duration::from_secs(10),
-        ..Tuning::default()
-    };
+    let tuning = Tuning::default()
+        .with_request_timeout(Duration::from_millis(700))
+        .with_retry_backoff(Duration::from_secs(10));
     let s = signed_in_with(BedOptions::default(), Some(tuning)).await;
     s.clock.advance_secs(7200);
     s.bed.emu().inject_fault(
@@ -559,10 +553,7 @@ async fn short_lived_tokens_refresh_in_real_time() {
     })
     .await;
     bed.create_user("alice", PASSWORD).await;
-    let tuning = Tuning {
-        token_expiry_margin: Duration::ZERO,
-        ..Tuning::default()
-    };
+    let tuning = Tuning::default().with_token_expiry_margin(Duration::ZERO);
     let plugin = CognitoAuthPlugin::builder(bed.config_with(tuning))
         .storage(Arc::new(MemoryStorage::new()))
         .build()

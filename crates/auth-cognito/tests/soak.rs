@@ -74,14 +74,12 @@ async fn soak_with_short_lifetimes_and_random_transient_faults() {
         ..BedOptions::default()
     })
     .await;
-    let tuning = Tuning {
-        token_expiry_margin: Duration::from_millis(500),
-        request_timeout: Duration::from_millis(600),
-        connect_timeout: Duration::from_millis(600),
-        retry_backoff: Duration::from_millis(50),
-        max_retry_backoff: Duration::from_millis(400),
-        ..Tuning::default()
-    };
+    let tuning = Tuning::default()
+        .with_token_expiry_margin(Duration::from_millis(500))
+        .with_request_timeout(Duration::from_millis(600))
+        .with_connect_timeout(Duration::from_millis(600))
+        .with_retry_backoff(Duration::from_millis(50))
+        .with_max_retry_backoff(Duration::from_millis(400));
     // 8 users, 8 tasks each on a shared plugin per user.
     let mut plugins = Vec::new();
     for i in 0..8 {
@@ -112,9 +110,9 @@ async fn soak_with_short_lifetimes_and_random_transient_faults() {
                 let r = if rng.next().is_multiple_of(3) {
                     p.get_current_user().await.map(|_| ())
                 } else {
-                    p.fetch_auth_session(FetchAuthSessionOptions {
-                        force_refresh: force,
-                    })
+                    p.fetch_auth_session(
+                        FetchAuthSessionOptions::default().with_force_refresh(force),
+                    )
                     .await
                     .map(|_| ())
                 };

@@ -22,13 +22,10 @@ fn field<'a>(v: &'a Value, name: &str) -> &'a str {
 }
 
 fn challenge(v: &Value) -> PasswordVerifierChallenge<'_> {
-    PasswordVerifierChallenge {
-        pool_name: field(v, "pool_name"),
-        user_id_for_srp: field(v, "user_id_for_srp"),
-        salt_hex: field(v, "salt"),
-        srp_b_hex: field(v, "srp_b"),
-        secret_block_b64: field(v, "secret_block"),
-    }
+    PasswordVerifierChallenge::new(field(v, "pool_name"), field(v, "user_id_for_srp"))
+        .with_salt_hex(field(v, "salt"))
+        .with_srp_b_hex(field(v, "srp_b"))
+        .with_secret_block_b64(field(v, "secret_block"))
 }
 
 #[test]

@@ -359,7 +359,7 @@ async fn sign_out_clears_the_session(bed: &Bed) {
         let (plugin, storage, _clock, _u) = signed_in(bed, AuthFlowType::UserSrpAuth).await;
         let mut events = plugin.inner_subscribe();
         let r = plugin
-            .sign_out(SignOutOptions { global })
+            .sign_out(SignOutOptions::default().with_global(global))
             .await
             .expect("sign out");
         if global {

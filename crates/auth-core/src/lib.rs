@@ -13,6 +13,26 @@
 //! | `KeyValueStorageInterface`   | [`KeyValueStorage`](storage::KeyValueStorage) |
 //! | `AuthError` / `AuthException`| [`AuthError`](error::AuthError)        |
 //!
+//! ## Where each behaviour lives
+//!
+//! | module      | what it holds                                                        |
+//! |-------------|----------------------------------------------------------------------|
+//! | [`plugin`]  | the [`AuthPlugin`](plugin::AuthPlugin) trait and the [`Auth`](plugin::Auth) category that forwards to it |
+//! | [`types`]   | users, sessions, tokens, credentials, options and results, each with a constructor for plugins |
+//! | [`error`]   | [`AuthError`](error::AuthError): the caller's next step in each variant |
+//! | [`events`]  | [`AuthEvent`](events::AuthEvent), [`AuthState`](events::AuthState) and the [`AuthHub`](events::AuthHub) that broadcasts them |
+//! | [`storage`] | the [`KeyValueStorage`](storage::KeyValueStorage) trait, atomic batches, the cross-process lock |
+//! | [`jwt`]     | [`JwtToken`](jwt::JwtToken): a compact JWT and its decoded claims (no verification) |
+//! | [`secret`]  | [`SecretString`](secret::SecretString): redacted in `Debug`, no `Display` |
+//! | [`clock`]   | the injectable [`Clock`](clock::Clock), and the [`ManualClock`](clock::ManualClock) of tests |
+//!
+//! A plugin for another provider depends on this crate alone (see
+//! `examples/custom_plugin.rs`). The public structs are `#[non_exhaustive]`:
+//! make them with their constructors ([`AuthUser::new`](types::AuthUser::new),
+//! [`AuthSession::signed_in`](types::AuthSession::signed_in),
+//! [`AwsCredentials::new`](types::AwsCredentials::new), ...), so that a new
+//! field is not a breaking change.
+//!
 //! ## Security
 //! Every type that holds a secret ([`JwtToken`](jwt::JwtToken),
 //! [`SecretString`](secret::SecretString), [`AwsCredentials`](types::AwsCredentials),

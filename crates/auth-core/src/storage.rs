@@ -40,12 +40,36 @@ pub enum StorageError {
 }
 
 /// One change in an atomic batch passed to [`KeyValueStorage::apply`].
+///
+/// More kinds of change may come (a value with a time to live, say). A
+/// store that has no use for the difference applies every change as a set
+/// or a remove of one key, with [`StorageChange::into_key_value`], and so
+/// keeps working when one is added.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StorageChange {
     /// Set `key` to `value`.
     Set(String, String),
     /// Remove `key`, if present.
     Remove(String),
+}
+
+impl StorageChange {
+    /// The change as a plain key-value store applies it: `(key, Some(value))`
+    /// to set `key`, `(key, None)` to remove it.
+    ///
+    /// ```
+    /// use auth_core::storage::StorageChange;
+    /// let set = StorageChange::Set("k".into(), "v".into());
+    /// assert_eq!(set.into_key_value(), ("k".to_owned(), Some("v".to_owned())));
+    /// assert_eq!(StorageChange::Remove("k".into()).into_key_value(), ("k".to_owned(), None));
+    /// ```
+    pub fn into_key_value(self) -> (String, Option<String>) {
+        match self {
+            Self::Set(key, value) => (key, Some(value)),
+            Self::Remove(key) => (key, None),
+        }
+    }
 }
 
 impl fmt::Debug for StorageChange {
@@ -110,9 +134,9 @@ pub trait KeyValueStorage: Send + Sync + fmt::Debug {
     /// applies them one by one.
     async fn apply(&self, changes: Vec<StorageChange>) -> Result<(), StorageError> {
         for change in changes {
-            match change {
-                StorageChange::Set(k, v) => self.set(&k, &v).await?,
-                StorageChange::Remove(k) => self.remove(&k).await?,
+            match change.into_key_value() {
+                (k, Some(v)) => self.set(&k, &v).await?,
+                (k, None) => self.remove(&k).await?,
             }
         }
         Ok(())

@@ -56,6 +56,7 @@ impl fmt::Display for AuthFlowType {
 /// What the user typed to sign in, recorded at sign-in and persisted
 /// (Amplify's `signInDetails`). Absent for hosted-UI and redirect sign-ins.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SignInDetails {
     /// The login id the user entered (a username, email or phone number).
     pub login_id: Option<String>,
@@ -63,8 +64,29 @@ pub struct SignInDetails {
     pub auth_flow_type: AuthFlowType,
 }
 
+impl SignInDetails {
+    /// The details of a sign-in with `auth_flow_type`, by `login_id` when
+    /// the plugin saw one.
+    pub fn new(login_id: Option<String>, auth_flow_type: AuthFlowType) -> Self {
+        Self {
+            login_id,
+            auth_flow_type,
+        }
+    }
+}
+
 /// The signed-in user (Amplify's `getCurrentUser()` result).
+///
+/// A plugin makes one with [`AuthUser::new`]:
+///
+/// ```
+/// use auth_core::types::{AuthFlowType, AuthUser, SignInDetails};
+/// let user = AuthUser::new("ada", "oidc-user-42")
+///     .with_sign_in_details(SignInDetails::new(Some("ada".into()), AuthFlowType::UserSrpAuth));
+/// assert_eq!(user.user_id, "oidc-user-42");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AuthUser {
     /// The user-pool username (`cognito:username`, or the access token's `username`).
     pub username: String,
@@ -74,8 +96,27 @@ pub struct AuthUser {
     pub sign_in_details: Option<SignInDetails>,
 }
 
+impl AuthUser {
+    /// The user `username` with the stable id `user_id`, with no sign-in
+    /// details (as after a hosted-UI sign-in).
+    pub fn new(username: impl Into<String>, user_id: impl Into<String>) -> Self {
+        Self {
+            username: username.into(),
+            user_id: user_id.into(),
+            sign_in_details: None,
+        }
+    }
+
+    /// How the user signed in.
+    pub fn with_sign_in_details(mut self, details: SignInDetails) -> Self {
+        self.sign_in_details = Some(details);
+        self
+    }
+}
+
 /// The user-pool tokens of a session.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct AuthTokens {
     /// The access token, for calling APIs that accept it.
     pub access_token: JwtToken,
@@ -83,10 +124,32 @@ pub struct AuthTokens {
     pub id_token: Option<JwtToken>,
 }
 
+impl AuthTokens {
+    /// The tokens of a session: an access token and, for flows that have
+    /// one, an id token.
+    #[inline]
+    pub fn new(access_token: JwtToken, id_token: Option<JwtToken>) -> Self {
+        Self {
+            access_token,
+            id_token,
+        }
+    }
+}
+
 /// Temporary AWS credentials (for example from a Cognito identity pool).
 ///
 /// `Debug` redacts the secret key and the session token.
+///
+/// ```
+/// use auth_core::types::AwsCredentials;
+/// let creds = AwsCredentials::new("ASIAEXAMPLE", "secret")
+///     .with_session_token("token")
+///     .with_expiration(1_800_000_000);
+/// assert_eq!(creds.expiration, Some(1_800_000_000));
+/// assert!(!format!("{creds:?}").contains("secret\""));
+/// ```
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AwsCredentials {
     /// The access key id (`ASIA...`). Not secret on its own.
     pub access_key_id: String,
@@ -112,11 +175,55 @@ impl fmt::Debug for AwsCredentials {
     }
 }
 
+impl AwsCredentials {
+    /// Long-term credentials: an access key id and its secret key, with no
+    /// session token and no expiration.
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<SecretString>,
+    ) -> Self {
+        Self {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token: None,
+            expiration: None,
+        }
+    }
+
+    /// The session token of temporary credentials.
+    pub fn with_session_token(mut self, session_token: impl Into<SecretString>) -> Self {
+        self.session_token = Some(session_token.into());
+        self
+    }
+
+    /// When they expire, in seconds since the Unix epoch.
+    pub fn with_expiration(mut self, unix_secs: i64) -> Self {
+        self.expiration = Some(unix_secs);
+        self
+    }
+}
+
 /// The portable view of a session (Amplify JS's `AuthSession`).
 ///
 /// Plugins with richer sessions (such as Cognito's per-field results) offer
 /// them through their own API, reached with `Auth::get_plugin`.
+///
+/// A plugin makes one with [`AuthSession::signed_out`] (the default) or
+/// [`AuthSession::signed_in`], then adds what it has:
+///
+/// ```
+/// use auth_core::jwt::JwtToken;
+/// use auth_core::types::{AuthSession, AuthTokens};
+/// // header {"alg":"none"} . payload {"sub":"u-1","exp":2000000000} . no signature
+/// let token = JwtToken::parse("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1LTEiLCJleHAiOjIwMDAwMDAwMDB9.")?;
+/// let session = AuthSession::signed_in(AuthTokens::new(token, None)).with_user_sub("u-1");
+/// assert!(session.is_signed_in);
+/// assert_eq!(session.user_sub.as_deref(), Some("u-1"));
+/// assert!(!AuthSession::signed_out().is_signed_in);
+/// # Ok::<(), auth_core::jwt::JwtDecodeError>(())
+/// ```
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct AuthSession {
     /// Whether a user is signed in with valid (or refreshable) tokens.
     pub is_signed_in: bool,
@@ -130,6 +237,44 @@ pub struct AuthSession {
     pub user_sub: Option<String>,
 }
 
+impl AuthSession {
+    /// Nobody is signed in, and there is no identity (the default).
+    pub fn signed_out() -> Self {
+        Self::default()
+    }
+
+    /// A user is signed in with `tokens`.
+    #[inline]
+    pub fn signed_in(tokens: AuthTokens) -> Self {
+        Self {
+            is_signed_in: true,
+            tokens: Some(tokens),
+            ..Self::default()
+        }
+    }
+
+    /// The user's `sub`.
+    #[inline]
+    pub fn with_user_sub(mut self, user_sub: impl Into<String>) -> Self {
+        self.user_sub = Some(user_sub.into());
+        self
+    }
+
+    /// The identity-pool identity id.
+    #[inline]
+    pub fn with_identity_id(mut self, identity_id: impl Into<String>) -> Self {
+        self.identity_id = Some(identity_id.into());
+        self
+    }
+
+    /// AWS credentials.
+    #[inline]
+    pub fn with_credentials(mut self, credentials: AwsCredentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+}
+
 /// Options of `fetch_auth_session` (Amplify's `FetchAuthSessionOptions`).
 ///
 /// ```
@@ -139,6 +284,7 @@ pub struct AuthSession {
 /// assert!(!FetchAuthSessionOptions::default().force_refresh);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FetchAuthSessionOptions {
     /// Refresh the tokens and the AWS credentials even when they are valid.
     pub force_refresh: bool,
@@ -147,14 +293,27 @@ pub struct FetchAuthSessionOptions {
 impl FetchAuthSessionOptions {
     /// Options with `force_refresh: true`.
     pub fn force_refresh() -> Self {
-        Self {
-            force_refresh: true,
-        }
+        Self::default().with_force_refresh(true)
+    }
+
+    /// These options, refreshing even valid tokens and credentials when
+    /// `force_refresh` is true.
+    pub fn with_force_refresh(mut self, force_refresh: bool) -> Self {
+        self.force_refresh = force_refresh;
+        self
     }
 }
 
 /// Options of `sign_out`.
+///
+/// ```
+/// use auth_core::types::SignOutOptions;
+/// assert!(SignOutOptions::global().global);
+/// assert!(!SignOutOptions::local().global);
+/// assert_eq!(SignOutOptions::default().with_global(true), SignOutOptions::global());
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SignOutOptions {
     /// Also invalidate the tokens on the server, on every device
     /// (`GlobalSignOut`), or revoke this session's refresh token.
@@ -164,16 +323,53 @@ pub struct SignOutOptions {
 impl SignOutOptions {
     /// A global sign-out.
     pub fn global() -> Self {
-        Self { global: true }
+        Self::default().with_global(true)
+    }
+
+    /// A sign-out of this session only (the default).
+    pub fn local() -> Self {
+        Self::default()
+    }
+
+    /// These options, global when `global` is true.
+    pub fn with_global(mut self, global: bool) -> Self {
+        self.global = global;
+        self
     }
 }
 
 /// The outcome of `sign_out`: the local session is always cleared; a
 /// server-side step that failed is reported here, never blocking it.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct SignOutResult {
     /// Whether server-side invalidation was asked for and succeeded.
     pub remote_signed_out: bool,
     /// Why the server-side step failed, when it did.
     pub remote_error: Option<crate::error::AuthError>,
+}
+
+impl SignOutResult {
+    /// The local session was cleared; no server-side step was taken (the
+    /// default).
+    pub fn local() -> Self {
+        Self::default()
+    }
+
+    /// The local session was cleared and the server-side step succeeded.
+    pub fn remote_succeeded() -> Self {
+        Self {
+            remote_signed_out: true,
+            remote_error: None,
+        }
+    }
+
+    /// The local session was cleared; the server-side step failed with
+    /// `error`.
+    pub fn remote_failed(error: crate::error::AuthError) -> Self {
+        Self {
+            remote_signed_out: false,
+            remote_error: Some(error),
+        }
+    }
 }

@@ -125,11 +125,11 @@ impl KeyValueStorage for MemoryStorage {
     async fn apply(&self, changes: Vec<StorageChange>) -> Result<(), StorageError> {
         self.write(|m| {
             for change in changes {
-                match change {
-                    StorageChange::Set(k, v) => {
+                match change.into_key_value() {
+                    (k, Some(v)) => {
                         m.insert(k, v);
                     }
-                    StorageChange::Remove(k) => {
+                    (k, None) => {
                         m.remove(&k);
                     }
                 }

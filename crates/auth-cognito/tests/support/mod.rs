@@ -255,12 +255,12 @@ impl Bed {
     }
 
     pub fn config(&self) -> CognitoConfig {
-        self.config_with(Tuning {
-            retry_backoff: Duration::ZERO,
-            connect_timeout: Duration::from_secs(2),
-            request_timeout: Duration::from_secs(3),
-            ..Tuning::default()
-        })
+        self.config_with(
+            Tuning::default()
+                .with_retry_backoff(Duration::ZERO)
+                .with_connect_timeout(Duration::from_secs(2))
+                .with_request_timeout(Duration::from_secs(3)),
+        )
     }
 
     pub fn config_with(&self, tuning: Tuning) -> CognitoConfig {

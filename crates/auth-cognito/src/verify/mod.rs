@@ -15,135 +15,35 @@
 //!    injected [`Clock`] (with a small leeway).
 //!
 //! Errors never contain the token or any part of it.
+//!
+//! `error.rs` holds [`VerifyError`] and [`TokenUse`]; `jose.rs` reads the
+//! header and the JWKS document; this file fetches and caches the keys and
+//! checks the claims.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
 use auth_core::clock::{Clock, SystemClock};
-use auth_core::error::{AuthError, NetworkErrorKind};
+use auth_core::error::AuthError;
 use auth_core::jwt::JwtClaims;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value};
 
 use crate::config::CognitoConfig;
+
+mod error;
+mod jose;
+
+pub use error::{TokenUse, VerifyError};
+use jose::{KeySet, map_jwt_error, parse_header, parse_jwks};
 
 /// The largest JWKS document accepted, in bytes.
 const MAX_JWKS_BYTES: usize = 256 * 1024;
 /// Before the first successful load, how long a failed fetch blocks the next
 /// one (at most the re-fetch interval).
 const FAILED_FETCH_BACKOFF: Duration = Duration::from_secs(5);
-/// The largest compact token accepted, in bytes.
-const MAX_TOKEN_BYTES: usize = 64 * 1024;
-
-/// Which kind of Cognito token to expect (`token_use` claim).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TokenUse {
-    /// An access token (`token_use: "access"`): its app client is in `client_id`.
-    Access,
-    /// An id token (`token_use: "id"`): its app client is in `aud`.
-    Id,
-}
-
-impl TokenUse {
-    /// The `token_use` claim value: `"access"` or `"id"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Access => "access",
-            Self::Id => "id",
-        }
-    }
-}
-
-impl fmt::Display for TokenUse {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Why a token was rejected. Messages never contain the token.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum VerifyError {
-    /// The token is not a well-formed compact JWT (three base64url parts with
-    /// a JSON header and a JSON object payload).
-    #[error("the token is not a well-formed JWT: {0}")]
-    Malformed(&'static str),
-    /// The header's `alg` is not `RS256`. `none` and `HS*` are always refused.
-    #[error("the token's algorithm `{alg}` is not accepted (only RS256)")]
-    UnsupportedAlgorithm {
-        /// The header's `alg` (at most 16 characters of it).
-        alg: String,
-    },
-    /// The header has no `kid`.
-    #[error("the token's header has no `kid`")]
-    MissingKeyId,
-    /// The `kid` is not in the pool's JWKS, even after a re-fetch (or a
-    /// re-fetch was not allowed yet).
-    #[error("the token's signing key `{kid}` is not in the user pool's JWKS")]
-    UnknownKeyId {
-        /// The header's `kid` (at most 64 characters of it).
-        kid: String,
-    },
-    /// The signature does not verify with the pool's key: a forged or
-    /// tampered token.
-    #[error("the token's signature is invalid")]
-    InvalidSignature,
-    /// `iss` is not the user pool's issuer.
-    #[error("the token was not issued by the expected user pool")]
-    WrongIssuer,
-    /// `token_use` is not the expected one.
-    #[error("the token is not an {expected} token")]
-    WrongTokenUse {
-        /// The kind that was asked for.
-        expected: TokenUse,
-    },
-    /// The token was issued to another app client (`aud` for id tokens,
-    /// `client_id` for access tokens).
-    #[error("the token was issued to another app client")]
-    WrongAudience,
-    /// `exp` is in the past (by the verifier's clock, beyond the leeway).
-    #[error("the token expired at {exp} (now {now})")]
-    Expired {
-        /// The `exp` claim, seconds since the epoch.
-        exp: i64,
-        /// The verifier's clock, seconds since the epoch.
-        now: i64,
-    },
-    /// A required claim is missing or has the wrong type.
-    #[error("the token's claim `{0}` is missing or has the wrong type")]
-    Claim(&'static str),
-    /// The JWKS could not be fetched or read.
-    #[error("the user pool's JWKS is unavailable: {0}")]
-    Jwks(String),
-}
-
-impl From<VerifyError> for AuthError {
-    /// JWKS transport failures become [`AuthError::Network`]; every other
-    /// rejection becomes [`AuthError::InvalidResponse`] with operation
-    /// `verify`.
-    fn from(e: VerifyError) -> Self {
-        match e {
-            VerifyError::Jwks(message) => AuthError::Network {
-                kind: NetworkErrorKind::Other,
-                message: format!("JWKS: {message}"),
-            },
-            other => AuthError::InvalidResponse {
-                operation: "verify".to_owned(),
-                message: other.to_string(),
-            },
-        }
-    }
-}
-
-/// The keys of one JWKS document, by `kid`.
-struct KeySet {
-    keys: HashMap<String, Arc<DecodingKey>>,
-}
 
 /// When the JWKS was last re-fetched, or failed to load, by the verifier's clock.
 #[derive(Default)]
@@ -543,136 +443,5 @@ fn transport_message(e: &reqwest::Error) -> String {
         "the response body could not be read".to_owned()
     } else {
         "request failed".to_owned()
-    }
-}
-
-/// The parts of a JOSE header the verifier needs.
-struct JoseHeader {
-    kid: String,
-}
-
-/// Reads the header without trusting it: `alg` must be exactly `RS256`.
-fn parse_header(token: &str) -> Result<JoseHeader, VerifyError> {
-    if token.len() > MAX_TOKEN_BYTES {
-        return Err(VerifyError::Malformed("too long"));
-    }
-    let mut parts = token.split('.');
-    let (Some(header), Some(_payload), Some(_sig), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(VerifyError::Malformed(
-            "a JWT has three dot-separated parts",
-        ));
-    };
-    let bytes = URL_SAFE_NO_PAD
-        .decode(header)
-        .map_err(|_| VerifyError::Malformed("the header is not base64url"))?;
-    let header: Map<String, Value> = serde_json::from_slice(&bytes)
-        .map_err(|_| VerifyError::Malformed("the header is not a JSON object"))?;
-    match header.get("alg") {
-        Some(Value::String(alg)) if alg == "RS256" => {}
-        Some(Value::String(alg)) => {
-            return Err(VerifyError::UnsupportedAlgorithm {
-                alg: alg.chars().take(16).collect(),
-            });
-        }
-        _ => {
-            return Err(VerifyError::UnsupportedAlgorithm { alg: String::new() });
-        }
-    }
-    match header.get("kid") {
-        Some(Value::String(kid)) if !kid.is_empty() => Ok(JoseHeader { kid: kid.clone() }),
-        _ => Err(VerifyError::MissingKeyId),
-    }
-}
-
-/// Parses a JWKS document, keeping the RSA signing keys usable with RS256.
-fn parse_jwks(body: &[u8]) -> Result<KeySet, VerifyError> {
-    let doc: Value = serde_json::from_slice(body)
-        .map_err(|_| VerifyError::Jwks("the document is not JSON".to_owned()))?;
-    let list = doc
-        .get("keys")
-        .and_then(Value::as_array)
-        .ok_or_else(|| VerifyError::Jwks("the document has no `keys` array".to_owned()))?;
-    let mut keys = HashMap::new();
-    for jwk in list {
-        let s = |name: &str| jwk.get(name).and_then(Value::as_str);
-        let (Some("RSA"), Some(kid), Some(n), Some(e)) = (s("kty"), s("kid"), s("n"), s("e"))
-        else {
-            continue;
-        };
-        if s("alg").is_some_and(|alg| alg != "RS256") || s("use").is_some_and(|u| u != "sig") {
-            continue;
-        }
-        if let Ok(key) = DecodingKey::from_rsa_components(n, e) {
-            keys.insert(kid.to_owned(), Arc::new(key));
-        }
-    }
-    Ok(KeySet { keys })
-}
-
-fn map_jwt_error(e: &jsonwebtoken::errors::Error) -> VerifyError {
-    use jsonwebtoken::errors::ErrorKind as K;
-    match e.kind() {
-        K::InvalidSignature | K::InvalidRsaKey(_) | K::InvalidKeyFormat => {
-            VerifyError::InvalidSignature
-        }
-        K::InvalidAlgorithm | K::InvalidAlgorithmName | K::MissingAlgorithm => {
-            VerifyError::UnsupportedAlgorithm { alg: String::new() }
-        }
-        K::Base64(_) | K::Utf8(_) => VerifyError::Malformed("a part is not base64url"),
-        K::Json(_) => VerifyError::Malformed("the payload is not a JSON object"),
-        _ => VerifyError::Malformed("rejected by the JWT decoder"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use super::*;
-
-    #[test]
-    fn jwks_keeps_only_rsa_signing_keys() {
-        let doc = serde_json::json!({"keys": [
-            {"kty": "oct", "kid": "hmac", "k": "c2VjcmV0", "alg": "HS256"},
-            {"kty": "RSA", "kid": "enc", "n": "AQAB", "e": "AQAB", "use": "enc"},
-            {"kty": "RSA", "kid": "ps", "n": "AQAB", "e": "AQAB", "alg": "PS256"},
-            {"kty": "EC", "kid": "ec", "crv": "P-256", "x": "AA", "y": "AA"},
-            {"kty": "RSA", "kid": "good", "n": "AQAB", "e": "AQAB", "alg": "RS256", "use": "sig"},
-            {"kty": "RSA", "n": "AQAB", "e": "AQAB"},
-            "not an object",
-        ]});
-        let set = parse_jwks(doc.to_string().as_bytes()).unwrap();
-        assert_eq!(set.keys.keys().collect::<Vec<_>>(), vec!["good"]);
-    }
-
-    #[test]
-    fn jwks_documents_that_are_not_key_sets_are_errors() {
-        for body in [&b"not json"[..], b"{}", b"{\"keys\": 1}", b"[]"] {
-            assert!(matches!(parse_jwks(body), Err(VerifyError::Jwks(_))));
-        }
-    }
-
-    #[test]
-    fn header_must_say_rs256_and_name_a_kid() {
-        let enc =
-            |v: serde_json::Value| format!("{}.e30.sig", URL_SAFE_NO_PAD.encode(v.to_string()));
-        let ok = parse_header(&enc(serde_json::json!({"alg": "RS256", "kid": "k"}))).unwrap();
-        assert_eq!(ok.kid, "k");
-        for alg in ["none", "HS256", "RS384", "PS256", "ES256", "rs256"] {
-            assert!(matches!(
-                parse_header(&enc(serde_json::json!({"alg": alg, "kid": "k"}))),
-                Err(VerifyError::UnsupportedAlgorithm { .. })
-            ));
-        }
-        assert!(matches!(
-            parse_header(&enc(serde_json::json!({"alg": "RS256", "kid": ""}))),
-            Err(VerifyError::MissingKeyId)
-        ));
-        assert!(matches!(
-            parse_header(&"a".repeat(MAX_TOKEN_BYTES + 1)),
-            Err(VerifyError::Malformed(_))
-        ));
     }
 }

@@ -1,0 +1,160 @@
+//! `CognitoConfig`: which user pool, app client and identity pool to use,
+//! parsed from `amplify_outputs.json` or built by hand.
+//!
+//! | file          | what it holds                                              |
+//! |---------------|------------------------------------------------------------|
+//! | `mod.rs`      | [`CognitoConfig`] and its accessors (endpoints, logins key) |
+//! | `outputs.rs`  | parsing `amplify_outputs.json`                             |
+//! | `builder.rs`  | [`CognitoConfigBuilder`]: validation, regions, endpoint overrides |
+//! | `oauth.rs`    | [`OAuthConfig`], the `auth.oauth` section                  |
+//! | `tuning.rs`   | [`Tuning`]: margins, timeouts, backoff                     |
+
+use std::fmt;
+
+use auth_core::error::AuthError;
+use auth_core::secret::SecretString;
+
+mod builder;
+mod oauth;
+mod outputs;
+mod tuning;
+
+#[cfg(test)]
+mod tests;
+
+pub use builder::CognitoConfigBuilder;
+pub use oauth::OAuthConfig;
+pub use tuning::Tuning;
+
+/// Environment variable that overrides the user-pool endpoint.
+pub const ENV_USER_POOL_ENDPOINT: &str = "AMPLIFY_AUTH_USER_POOL_ENDPOINT";
+/// Environment variable that overrides the identity-pool endpoint.
+pub const ENV_IDENTITY_POOL_ENDPOINT: &str = "AMPLIFY_AUTH_IDENTITY_POOL_ENDPOINT";
+
+/// The Cognito plugin's configuration.
+///
+/// ```
+/// use auth_cognito::config::CognitoConfig;
+/// let json = r#"{"version":"1.3","auth":{
+///     "aws_region":"eu-west-1",
+///     "user_pool_id":"eu-west-1_AbCdEf123",
+///     "user_pool_client_id":"4tq1example",
+///     "identity_pool_id":"eu-west-1:11111111-2222-3333-4444-555555555555",
+///     "unauthenticated_identities_enabled":true}}"#;
+/// let config = CognitoConfig::from_amplify_outputs(json)?;
+/// assert_eq!(config.region(), "eu-west-1");
+/// assert!(config.unauthenticated_identities_enabled());
+/// # Ok::<(), auth_core::error::AuthError>(())
+/// ```
+#[derive(Clone)]
+pub struct CognitoConfig {
+    region: String,
+    user_pool_id: Option<String>,
+    user_pool_client_id: Option<String>,
+    client_secret: Option<SecretString>,
+    identity_pool_id: Option<String>,
+    unauthenticated_identities_enabled: bool,
+    user_pool_endpoint: Option<String>,
+    identity_pool_endpoint: Option<String>,
+    oauth: Option<OAuthConfig>,
+    tuning: Tuning,
+}
+
+impl fmt::Debug for CognitoConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CognitoConfig")
+            .field("region", &self.region)
+            .field("user_pool_id", &self.user_pool_id)
+            .field("user_pool_client_id", &self.user_pool_client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("identity_pool_id", &self.identity_pool_id)
+            .field(
+                "unauthenticated_identities_enabled",
+                &self.unauthenticated_identities_enabled,
+            )
+            .field("user_pool_endpoint", &self.user_pool_endpoint)
+            .field("identity_pool_endpoint", &self.identity_pool_endpoint)
+            .field("oauth", &self.oauth)
+            .field("tuning", &self.tuning)
+            .finish()
+    }
+}
+
+pub(super) fn invalid(field: &str, message: impl Into<String>) -> AuthError {
+    AuthError::InvalidConfig {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+impl CognitoConfig {
+    /// Starts a config for a user pool and app client.
+    pub fn builder() -> CognitoConfigBuilder {
+        CognitoConfigBuilder::default()
+    }
+
+    /// The AWS region, taken from the pool ids.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+    /// The user pool id, for example `us-east-1_AbCdEf123`.
+    pub fn user_pool_id(&self) -> Option<&str> {
+        self.user_pool_id.as_deref()
+    }
+    /// The app client id.
+    pub fn user_pool_client_id(&self) -> Option<&str> {
+        self.user_pool_client_id.as_deref()
+    }
+    /// The app client's secret, for clients created with one.
+    pub fn client_secret(&self) -> Option<&SecretString> {
+        self.client_secret.as_ref()
+    }
+    /// The identity pool id.
+    pub fn identity_pool_id(&self) -> Option<&str> {
+        self.identity_pool_id.as_deref()
+    }
+    /// Whether guests get an identity and credentials.
+    pub fn unauthenticated_identities_enabled(&self) -> bool {
+        self.unauthenticated_identities_enabled
+    }
+    /// The OAuth section, if any.
+    pub fn oauth(&self) -> Option<&OAuthConfig> {
+        self.oauth.as_ref()
+    }
+    /// Timeouts and margins.
+    pub fn tuning(&self) -> &Tuning {
+        &self.tuning
+    }
+    /// A copy with other timeouts and margins.
+    pub fn with_tuning(mut self, tuning: Tuning) -> Self {
+        self.tuning = tuning;
+        self
+    }
+
+    /// The user-pool service URL: the override, or
+    /// `https://cognito-idp.<region>.amazonaws.com`.
+    pub fn user_pool_endpoint(&self) -> String {
+        self.user_pool_endpoint
+            .clone()
+            .unwrap_or_else(|| format!("https://cognito-idp.{}.amazonaws.com", self.region))
+    }
+
+    /// The identity-pool service URL: the override, or
+    /// `https://cognito-identity.<region>.amazonaws.com`.
+    pub fn identity_pool_endpoint(&self) -> String {
+        self.identity_pool_endpoint
+            .clone()
+            .unwrap_or_else(|| format!("https://cognito-identity.{}.amazonaws.com", self.region))
+    }
+
+    /// The identity-pool logins key of the user pool:
+    /// `cognito-idp.<region>.amazonaws.com/<poolId>`.
+    pub fn user_pool_provider_name(&self) -> Option<String> {
+        self.user_pool_id
+            .as_ref()
+            .map(|id| format!("cognito-idp.{}.amazonaws.com/{id}", self.region))
+    }
+}

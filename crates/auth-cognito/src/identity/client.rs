@@ -1,0 +1,208 @@
+//! The identity-pool client: `GetId` and `GetCredentialsForIdentity` through
+//! `aws-sdk-cognitoidentity` (both unsigned, so no AWS credentials are
+//! needed), with the SDK's own retries disabled: retrying is this crate's
+//! decision. No SDK type leaves this file.
+//!
+//! The SDK's own tracing is silenced for these calls: at TRACE level it
+//! prints the request (with the logins map, which holds the id token) and the
+//! response (whose session token it does not redact). This file logs a
+//! redacted summary of each call instead.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use auth_core::error::{AuthError, NetworkErrorKind};
+use auth_core::secret::SecretString;
+use auth_core::types::AwsCredentials;
+use aws_sdk_cognitoidentity::config::retry::RetryConfig;
+use aws_sdk_cognitoidentity::config::timeout::TimeoutConfig;
+use aws_sdk_cognitoidentity::config::{BehaviorVersion, Region};
+use aws_sdk_cognitoidentity::error::{ProvideErrorMetadata, SdkError};
+use tracing::instrument::WithSubscriber as _;
+use tracing::subscriber::NoSubscriber;
+
+use crate::config::Tuning;
+use crate::idp::service_error;
+
+/// The identity-pool client.
+#[derive(Clone)]
+pub(crate) struct IdentityClient {
+    client: aws_sdk_cognitoidentity::Client,
+    pool_id: String,
+}
+
+impl fmt::Debug for IdentityClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdentityClient")
+            .field("pool_id", &self.pool_id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn sdk_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
+    operation: &str,
+    e: SdkError<E, aws_sdk_cognitoidentity::config::http::HttpResponse>,
+) -> AuthError {
+    match e {
+        SdkError::ServiceError(se) => {
+            let status = se.raw().status().as_u16();
+            let err = se.err();
+            let code = err.code().unwrap_or("UnknownError").to_owned();
+            let message = err
+                .message()
+                .unwrap_or_default()
+                .chars()
+                .take(200)
+                .collect();
+            service_error(&code, message, status)
+        }
+        SdkError::TimeoutError(_) => AuthError::Network {
+            kind: NetworkErrorKind::Timeout,
+            message: format!("{operation} timed out"),
+        },
+        SdkError::DispatchFailure(d) => AuthError::Network {
+            kind: if d.is_timeout() {
+                NetworkErrorKind::Timeout
+            } else if d.is_io() {
+                NetworkErrorKind::Connect
+            } else {
+                NetworkErrorKind::Other
+            },
+            message: format!("{operation} could not be sent"),
+        },
+        SdkError::ResponseError(_) => AuthError::InvalidResponse {
+            operation: operation.into(),
+            message: "the response could not be parsed".into(),
+        },
+        _ => AuthError::InvalidResponse {
+            operation: operation.into(),
+            message: "the request failed".into(),
+        },
+    }
+}
+
+impl IdentityClient {
+    pub(crate) fn new(pool_id: &str, region: &str, endpoint: &str, tuning: &Tuning) -> Self {
+        // One SDK client (HTTP connector, TLS roots) per process and
+        // endpoint, shared by every plugin.
+        type Key = (String, String, std::time::Duration, std::time::Duration);
+        static SHARED: std::sync::LazyLock<
+            std::sync::Mutex<HashMap<Key, aws_sdk_cognitoidentity::Client>>,
+        > = std::sync::LazyLock::new(Default::default);
+        let key: Key = (
+            region.to_owned(),
+            endpoint.to_owned(),
+            tuning.connect_timeout,
+            tuning.request_timeout,
+        );
+        let mut shared = SHARED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(client) = shared.get(&key) {
+            return Self {
+                client: client.clone(),
+                pool_id: pool_id.to_owned(),
+            };
+        }
+        let conf = aws_sdk_cognitoidentity::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region.to_owned()))
+            .endpoint_url(endpoint)
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(tuning.connect_timeout)
+                    .operation_timeout(tuning.request_timeout)
+                    .build(),
+            )
+            .build();
+        let client = aws_sdk_cognitoidentity::Client::from_conf(conf);
+        shared.insert(key, client.clone());
+        Self {
+            client,
+            pool_id: pool_id.to_owned(),
+        }
+    }
+
+    pub(crate) fn pool_id(&self) -> &str {
+        &self.pool_id
+    }
+
+    fn logins_map(logins: &[(String, SecretString)]) -> Option<HashMap<String, String>> {
+        if logins.is_empty() {
+            None
+        } else {
+            Some(
+                logins
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.expose_secret().to_owned()))
+                    .collect(),
+            )
+        }
+    }
+
+    pub(super) async fn get_id(
+        &self,
+        logins: &[(String, SecretString)],
+    ) -> Result<String, AuthError> {
+        let out = self
+            .client
+            .get_id()
+            .identity_pool_id(&self.pool_id)
+            .set_logins(Self::logins_map(logins))
+            .send()
+            .with_subscriber(NoSubscriber::default())
+            .await
+            .map_err(|e| sdk_error("GetId", e))?;
+        tracing::debug!("GetId ok");
+        out.identity_id
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| AuthError::InvalidResponse {
+                operation: "GetId".into(),
+                message: "no IdentityId".into(),
+            })
+    }
+
+    pub(super) async fn get_credentials(
+        &self,
+        identity_id: &str,
+        logins: &[(String, SecretString)],
+    ) -> Result<(String, AwsCredentials), AuthError> {
+        let out = self
+            .client
+            .get_credentials_for_identity()
+            .identity_id(identity_id)
+            .set_logins(Self::logins_map(logins))
+            .send()
+            .with_subscriber(NoSubscriber::default())
+            .await
+            .map_err(|e| sdk_error("GetCredentialsForIdentity", e))?;
+        tracing::debug!("GetCredentialsForIdentity ok");
+        let bad = |m: &str| AuthError::InvalidResponse {
+            operation: "GetCredentialsForIdentity".into(),
+            message: m.into(),
+        };
+        let c = out.credentials.ok_or_else(|| bad("no Credentials"))?;
+        let access_key_id = c
+            .access_key_id
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| bad("no AccessKeyId"))?;
+        let secret_access_key = c
+            .secret_key
+            .filter(|s| !s.is_empty())
+            .map(SecretString::from)
+            .ok_or_else(|| bad("no SecretKey"))?;
+        let mut creds = AwsCredentials::new(access_key_id, secret_access_key);
+        if let Some(token) = c.session_token {
+            creds = creds.with_session_token(token);
+        }
+        if let Some(expiration) = c.expiration {
+            creds = creds.with_expiration(expiration.secs());
+        }
+        let id = out
+            .identity_id
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| identity_id.to_owned());
+        Ok((id, creds))
+    }
+}

@@ -1,0 +1,90 @@
+//! Installing tokens: the end of every sign-in, and of every refresh.
+
+use std::sync::Arc;
+
+use auth_core::error::AuthError;
+use auth_core::events::{AuthEvent, AuthState};
+use auth_core::types::SignInDetails;
+
+use super::Orchestrator;
+use crate::idp::AuthenticationResult;
+use crate::session::{UserTokens, clear_changes, persist_changes};
+
+/// Installing tokens.
+impl Orchestrator {
+    /// Where every sign-in path ends: SRP, password and the challenges that
+    /// follow them today; the hosted UI, devices, `USER_AUTH` and auto
+    /// sign-in next. Nothing else signs a user in.
+    ///
+    /// In order: builds the tokens from `result` (measuring the clock drift),
+    /// verifies them when verification is on, then, as one transaction under
+    /// `tx_lock`: refuses if someone signed in meanwhile, persists them (a
+    /// sign-in that cannot be persisted fails as a whole, and the store is
+    /// left as it was), publishes them, ends any identity-pool federation,
+    /// sets the state to `SignedIn`, emits `SignedIn`, and last runs
+    /// `in_transaction`, the caller's own bookkeeping (such as dropping its
+    /// pending challenge). A guest identity id is kept, so that the next
+    /// identity-pool call upgrades it with the user's logins.
+    pub(crate) async fn complete_sign_in(
+        &self,
+        operation: &'static str,
+        result: AuthenticationResult,
+        details: Option<SignInDetails>,
+        in_transaction: impl FnOnce() -> Result<(), AuthError>,
+    ) -> Result<(), AuthError> {
+        let tokens = self.tokens_from_result(operation, result, None, details)?;
+        self.verify(&tokens).await?;
+        let _tx = self.tx_lock.lock().await;
+        if self.state.load().user.is_some() {
+            return Err(AuthError::AlreadySignedIn);
+        }
+        let event = AuthEvent::SignedIn {
+            username: tokens.username.clone(),
+        };
+        self.install_tokens(tokens, event).await?;
+        in_transaction()
+    }
+
+    /// Persists freshly received tokens, publishes them and emits `event`
+    /// (`SignedIn` or `TokenRefresh`). The caller holds `tx_lock`.
+    pub(super) async fn install_tokens(
+        &self,
+        tokens: UserTokens,
+        event: AuthEvent,
+    ) -> Result<Arc<UserTokens>, AuthError> {
+        let keys = self.keys()?;
+        let mut changes = Vec::new();
+        let previous = self.state.load().user.clone();
+        if let Some(prev) = &previous
+            && prev.storage_username != tokens.storage_username
+        {
+            changes.extend(clear_changes(keys, &prev.storage_username));
+        }
+        changes.extend(persist_changes(keys, &tokens));
+        let is_sign_in = matches!(event, AuthEvent::SignedIn { .. });
+        if let Err(e) = self.storage.apply(changes).await {
+            if is_sign_in {
+                // Nothing is published: a sign-in that cannot be persisted
+                // fails as a whole, and the store is left as it was.
+                return Err(AuthError::Storage(e));
+            }
+            // Refreshed tokens are valid (and the old refresh token may have
+            // been rotated away): keep them in memory; the next write retries.
+            tracing::warn!(error = %e, "could not persist the refreshed session");
+        }
+        let tokens = Arc::new(tokens);
+        let new = tokens.clone();
+        self.update(|s| {
+            s.loaded = true;
+            s.generation += 1;
+            s.user = Some(new.clone());
+            s.expired = false;
+            if is_sign_in && s.identity.federation.is_some() {
+                s.identity_mut().federation = None;
+            }
+        });
+        self.hub.set_state(AuthState::SignedIn);
+        self.hub.emit(event);
+        Ok(tokens)
+    }
+}

@@ -1,0 +1,189 @@
+//! The token orchestrator: the one owner of the user-pool session.
+//!
+//! The session lives in an [`ArcSwap`] [`Snapshot`]. Reads on valid cached
+//! tokens load that snapshot, compare two integers with the clock and clone
+//! a few `Arc`s: no I/O and no lock. Everything that changes the session
+//! (load, sign-in, refresh, sign-out) runs as one transaction under
+//! `tx_lock`, so concurrent callers that need a refresh cause exactly one
+//! network call, one storage write and one event.
+//!
+//! | file              | what it holds                                                   |
+//! |-------------------|-----------------------------------------------------------------|
+//! | `snapshot.rs`     | [`Snapshot`], and the cached-session fast path                   |
+//! | `load.rs`         | reading the stored session once                                  |
+//! | `install.rs`      | [`Orchestrator::complete_sign_in`], where every sign-in ends     |
+//! | `received.rs`     | turning an `AuthenticationResult` into tokens, and verifying them |
+//! | `refresh.rs`      | the refresh transaction: single flight, adoption, soft refresh, expiry |
+//! | `refresh_call.rs` | `GetTokensFromRefreshToken`, with the `REFRESH_TOKEN_AUTH` fallback |
+//! | `classify.rs`     | which refresh errors end the session                             |
+//! | `backoff.rs`      | the backoff after transient refresh failures                     |
+//!
+//! The identity pool reaches the session only through
+//! [`SessionAccess`](crate::identity::SessionAccess), implemented here.
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use auth_core::clock::Clock;
+use auth_core::error::AuthError;
+use auth_core::events::AuthHub;
+use auth_core::storage::KeyValueStorage;
+use tokio::sync::Mutex;
+
+use crate::config::CognitoConfig;
+use crate::identity::{IdentityState, SessionAccess, SessionView};
+use crate::idp::IdpClient;
+use crate::session::Keys;
+
+mod backoff;
+mod classify;
+mod install;
+mod load;
+mod received;
+mod refresh;
+mod refresh_call;
+mod snapshot;
+
+pub(crate) use snapshot::Snapshot;
+
+use backoff::Backoff;
+use received::TokenVerifier;
+use refresh_call::RefreshOp;
+
+/// The user-pool session and everything that changes it.
+pub(crate) struct Orchestrator {
+    pub(crate) config: CognitoConfig,
+    idp: Option<IdpClient>,
+    pub(crate) storage: Arc<dyn KeyValueStorage>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) hub: AuthHub,
+    keys: Option<Keys>,
+    pub(crate) state: ArcSwap<Snapshot>,
+    /// Serializes session transactions (load, sign-in, refresh, sign-out).
+    pub(crate) tx_lock: Mutex<()>,
+    backoff: std::sync::Mutex<Backoff>,
+    /// Whether the endpoint knows `GetTokensFromRefreshToken`.
+    refresh_op: RefreshOp,
+    pub(crate) token_margin_ms: i64,
+    /// Verifies tokens received from the service, when enabled.
+    verifier: Option<TokenVerifier>,
+}
+
+impl Orchestrator {
+    /// The orchestrator for `config`; storage is read lazily, on first use.
+    pub(crate) fn new(
+        config: CognitoConfig,
+        storage: Arc<dyn KeyValueStorage>,
+        clock: Arc<dyn Clock>,
+        verify_tokens: bool,
+    ) -> Result<Self, AuthError> {
+        let tuning = config.tuning().clone();
+        let idp = match config.user_pool_id() {
+            Some(_) => Some(IdpClient::new(config.user_pool_endpoint(), &tuning)?),
+            None => None,
+        };
+        let keys = config.user_pool_client_id().map(Keys::new);
+        let verifier = if verify_tokens {
+            Some(TokenVerifier::new(&config, clock.clone())?)
+        } else {
+            None
+        };
+        Ok(Self {
+            idp,
+            storage,
+            clock,
+            hub: AuthHub::new(16),
+            keys,
+            state: ArcSwap::from_pointee(Snapshot::default()),
+            tx_lock: Mutex::new(()),
+            backoff: std::sync::Mutex::new(Backoff::default()),
+            refresh_op: RefreshOp::default(),
+            token_margin_ms: millis(tuning.token_expiry_margin),
+            verifier,
+            config,
+        })
+    }
+
+    /// The injected clock, in milliseconds.
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.clock.now_millis()
+    }
+
+    /// The user-pool client, or `NoUserPool`.
+    pub(crate) fn idp(&self) -> Result<&IdpClient, AuthError> {
+        self.idp.as_ref().ok_or(AuthError::NoUserPool)
+    }
+
+    /// Whether a user pool is configured.
+    pub(crate) fn has_user_pool(&self) -> bool {
+        self.idp.is_some()
+    }
+
+    /// The app client id, or `NoUserPool`.
+    pub(crate) fn client_id(&self) -> Result<&str, AuthError> {
+        self.config
+            .user_pool_client_id()
+            .ok_or(AuthError::NoUserPool)
+    }
+
+    /// The storage key names, or `NoUserPool`.
+    pub(crate) fn keys(&self) -> Result<&Keys, AuthError> {
+        self.keys.as_ref().ok_or(AuthError::NoUserPool)
+    }
+
+    /// Applies `f` to a copy of the snapshot and publishes it.
+    pub(crate) fn update(&self, f: impl Fn(&mut Snapshot)) {
+        self.state.rcu(|s| {
+            let mut next = Snapshot::clone(s);
+            f(&mut next);
+            next
+        });
+    }
+
+    /// Why there are no tokens in `snap`: federated, expired or signed out.
+    pub(crate) fn signed_out_error(&self, snap: &Snapshot) -> AuthError {
+        if snap.identity.federation.is_some() {
+            AuthError::FederatedToIdentityPool
+        } else if snap.expired {
+            AuthError::SessionExpired {
+                reason: "the refresh token was rejected".into(),
+            }
+        } else {
+            AuthError::SignedOut
+        }
+    }
+}
+
+/// What the identity pool may see and change of the session.
+impl SessionAccess for Orchestrator {
+    fn view(&self) -> SessionView {
+        let snap = self.state.load();
+        SessionView {
+            user: snap.user.clone(),
+            expired: snap.expired,
+            identity: snap.identity.clone(),
+        }
+    }
+
+    fn update_identity(&self, f: impl Fn(&mut IdentityState)) {
+        self.update(|s| f(s.identity_mut()));
+    }
+
+    fn now_ms(&self) -> i64 {
+        Orchestrator::now_ms(self)
+    }
+
+    fn hub(&self) -> &AuthHub {
+        &self.hub
+    }
+}
+
+/// A duration in whole milliseconds, saturating.
+pub(crate) fn millis(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The error for a poisoned internal lock.
+pub(crate) fn poisoned() -> AuthError {
+    AuthError::InvalidState("internal lock poisoned".into())
+}

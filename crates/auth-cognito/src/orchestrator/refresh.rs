@@ -1,0 +1,210 @@
+//! The refresh transaction: tokens refreshed once for any number of callers
+//! (single flight), tokens another process refreshed adopted, a still-valid
+//! token served through a transient failure (soft refresh), and the session
+//! ended on a definitive one.
+
+use std::sync::Arc;
+
+use auth_core::error::AuthError;
+use auth_core::events::{AuthEvent, AuthState};
+use auth_core::storage::StorageChange;
+
+use super::classify::is_definitive;
+use super::{Orchestrator, poisoned};
+use crate::identity::IdentityState;
+use crate::session::{UserTokens, clear_changes, load};
+
+/// What a caller gets after a transient refresh failure.
+enum AfterTransient {
+    /// The current token is still within its real `exp`: serve it.
+    ServeCurrent,
+    /// The token has really expired: the caller gets this error.
+    Fail(AuthError),
+}
+
+/// Refreshing.
+impl Orchestrator {
+    /// The user-pool tokens, refreshed when expired or forced.
+    pub(crate) async fn current_tokens(&self, force: bool) -> Result<Arc<UserTokens>, AuthError> {
+        let mut snap = self.state.load_full();
+        if !snap.loaded {
+            self.ensure_loaded().await?;
+            snap = self.state.load_full();
+        }
+        let Some(user) = snap.user.clone() else {
+            if !self.has_user_pool() {
+                return Err(AuthError::NoUserPool);
+            }
+            return Err(self.signed_out_error(&snap));
+        };
+        if !force && !user.needs_refresh(self.now_ms(), self.token_margin_ms) {
+            return Ok(user);
+        }
+        if force && user.refresh.is_none() {
+            return Err(AuthError::NoRefreshToken);
+        }
+        self.refresh_tokens(snap.generation, force).await
+    }
+
+    /// The refresh transaction. `seen_generation` is the generation the
+    /// caller saw when it decided to refresh: if another caller refreshed
+    /// since, its result is used instead (single flight).
+    async fn refresh_tokens(
+        &self,
+        seen_generation: u64,
+        forced: bool,
+    ) -> Result<Arc<UserTokens>, AuthError> {
+        let _tx = self.tx_lock.lock().await;
+        self.load_locked().await?;
+        let snap = self.state.load_full();
+        let Some(user) = snap.user.clone() else {
+            return Err(self.signed_out_error(&snap));
+        };
+        let now = self.now_ms();
+        if snap.generation != seen_generation
+            && (forced || !user.needs_refresh(now, self.token_margin_ms))
+        {
+            return Ok(user);
+        }
+        // Another process sharing the store may have refreshed already.
+        let _cross_process = self.storage.lock().await?;
+        if let Some(stored) = load(self.storage.as_ref(), self.keys()?)
+            .await
+            .ok()
+            .flatten()
+            && stored.access.as_compact_str() != user.access.as_compact_str()
+            && stored.storage_username == user.storage_username
+            && !stored.needs_refresh(now, self.token_margin_ms)
+        {
+            let adopted = Arc::new(stored);
+            let new = adopted.clone();
+            self.update(|s| {
+                s.generation += 1;
+                s.user = Some(new.clone());
+            });
+            tracing::debug!("adopted tokens refreshed by another process");
+            return Ok(adopted);
+        }
+        let Some(refresh) = user.refresh.clone() else {
+            return Err(AuthError::NoRefreshToken);
+        };
+        if !forced {
+            let blocked = self.backoff.lock().map_err(|_| poisoned())?.blocked(now);
+            if let Some(last_error) = blocked {
+                if !user.is_really_expired(now) {
+                    return Ok(user);
+                }
+                if let Some(e) = last_error {
+                    return Err(e);
+                }
+            }
+        }
+        match self.call_refresh(&user, &refresh).await {
+            Ok(result) => {
+                let tokens = self.tokens_from_result(
+                    "GetTokensFromRefreshToken",
+                    result,
+                    Some(refresh),
+                    user.sign_in_details.clone(),
+                );
+                let tokens = match tokens {
+                    Ok(t) if t.user_sub == user.user_sub => t,
+                    Ok(_) => {
+                        return Err(AuthError::InvalidResponse {
+                            operation: "GetTokensFromRefreshToken".into(),
+                            message: "the refreshed tokens belong to another user".into(),
+                        });
+                    }
+                    Err(e) => return self.transient_failure(&user, e, now).into_result(user),
+                };
+                if let Err(e) = self.verify(&tokens).await {
+                    // Tokens that fail verification are never installed; the
+                    // session keeps the ones it has.
+                    return self.transient_failure(&user, e, now).into_result(user);
+                }
+                if let Ok(mut b) = self.backoff.lock() {
+                    *b = Default::default();
+                }
+                self.install_tokens(tokens, AuthEvent::TokenRefresh).await
+            }
+            Err(e) if is_definitive(&e) => Err(self.expire_session(&user, &e).await),
+            Err(e) => self.transient_failure(&user, e, now).into_result(user),
+        }
+    }
+
+    /// Records a transient failure (backoff, `TokenRefreshFailure`) and
+    /// says whether the still-valid token may be served.
+    fn transient_failure(&self, user: &UserTokens, e: AuthError, now: i64) -> AfterTransient {
+        let reason = e
+            .service_code()
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("{e}"));
+        if let Ok(mut b) = self.backoff.lock() {
+            let tuning = self.config.tuning();
+            b.record(
+                &e,
+                now,
+                millis_or_zero(tuning.retry_backoff),
+                millis_or_zero(tuning.max_retry_backoff),
+            );
+        }
+        self.hub.emit(AuthEvent::TokenRefreshFailure {
+            reason,
+            definitive: false,
+        });
+        tracing::debug!(error = %e, "token refresh failed transiently; the session is kept");
+        if user.is_really_expired(now) {
+            AfterTransient::Fail(e)
+        } else {
+            AfterTransient::ServeCurrent
+        }
+    }
+
+    /// Clears the user-pool session after a definitive refresh failure and
+    /// emits `TokenRefreshFailure` then `SessionExpired` (once).
+    async fn expire_session(&self, user: &UserTokens, error: &AuthError) -> AuthError {
+        let reason = error
+            .service_code()
+            .map(str::to_owned)
+            .unwrap_or_else(|| error.to_string());
+        if let Ok(keys) = self.keys() {
+            let mut changes = clear_changes(keys, &user.storage_username);
+            changes.push(StorageChange::Set(keys.session_expired(), reason.clone()));
+            changes.extend(IdentityState::clear_user_identity_changes(
+                &self.state.load().identity,
+                self.config.identity_pool_id(),
+            ));
+            if let Err(e) = self.storage.apply(changes).await {
+                tracing::warn!(error = %e, "could not clear the expired session from storage");
+            }
+        }
+        self.update(|s| {
+            s.generation += 1;
+            s.user = None;
+            s.expired = true;
+            s.identity_mut().clear_user_identity();
+        });
+        self.hub.emit(AuthEvent::TokenRefreshFailure {
+            reason: reason.clone(),
+            definitive: true,
+        });
+        self.hub.emit(AuthEvent::SessionExpired);
+        self.hub.set_state(AuthState::SessionExpired);
+        AuthError::SessionExpired { reason }
+    }
+}
+
+impl AfterTransient {
+    /// The caller's answer: `user` when it may be served, else the error.
+    fn into_result(self, user: Arc<UserTokens>) -> Result<Arc<UserTokens>, AuthError> {
+        match self {
+            Self::ServeCurrent => Ok(user),
+            Self::Fail(e) => Err(e),
+        }
+    }
+}
+
+/// `Duration` to whole milliseconds, 0 when it does not fit (as before).
+fn millis_or_zero(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(0)
+}

@@ -1,0 +1,289 @@
+//! [`CognitoAuthPlugin`]: the plugin's public API, one `impl` block per
+//! concern (set-up, sign-in, sessions, identity pool, sign-out), each
+//! method handing the work to the module that does it.
+
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use auth_core::error::AuthError;
+use auth_core::events::{AuthEvent, AuthState};
+use auth_core::plugin::AuthPlugin;
+use auth_core::types::{
+    AuthSession, AuthTokens, AuthUser, FetchAuthSessionOptions, SignOutOptions, SignOutResult,
+};
+use tokio::sync::broadcast;
+
+use crate::cognito_session::{self, CognitoAuthSession};
+use crate::config::CognitoConfig;
+use crate::identity::{FederateToIdentityPoolResult, IdentityPool};
+use crate::orchestrator::Orchestrator;
+use crate::sign_in::{self, Pending, SignInOptions, SignInResult};
+use crate::sign_out;
+
+mod builder;
+
+pub use builder::CognitoAuthPluginBuilder;
+
+/// The key of the Cognito plugin (Amplify's `AWSCognitoAuthPlugin` key).
+pub const PLUGIN_KEY: &str = "awsCognitoAuthPlugin";
+
+/// What clones of a plugin share.
+pub(crate) struct Inner {
+    /// The user-pool session and everything that changes it.
+    session: Orchestrator,
+    /// The identity pool, when one is configured.
+    identity: Option<IdentityPool>,
+    /// The sign-in challenge waiting for `confirm_sign_in`.
+    pending: Pending,
+}
+
+/// The Amazon Cognito auth plugin (Amplify's `AWSCognitoAuthPlugin`).
+///
+/// Cloning is cheap; clones share one session.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use auth_cognito::{CognitoAuthPlugin, CognitoConfig};
+/// use auth_core::prelude::*;
+/// # async fn demo(storage: Arc<dyn KeyValueStorage>) -> Result<(), AuthError> {
+/// let config = CognitoConfig::from_amplify_outputs_file("amplify_outputs.json")?;
+/// let plugin = CognitoAuthPlugin::builder(config).storage(storage).build()?;
+/// let auth = Auth::new(Arc::new(plugin));
+///
+/// let user = auth.get_current_user().await?;
+/// println!("{} ({})", user.username, user.user_id);
+///
+/// let session = auth.fetch_auth_session(FetchAuthSessionOptions::default()).await?;
+/// if let Some(tokens) = &session.tokens {
+///     println!("access token expires at {:?}", tokens.access_token.expires_at());
+/// }
+///
+/// // The Cognito view, with one result per field.
+/// let cognito = auth.get_plugin::<CognitoAuthPlugin>().expect("registered");
+/// let s = cognito.fetch_cognito_session(FetchAuthSessionOptions::force_refresh()).await;
+/// match &s.identity_id_result {
+///     Ok(id) => println!("identity id {id}"),
+///     Err(why) => println!("no identity id: {why}"),
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct CognitoAuthPlugin {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for CognitoAuthPlugin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let snap = self.inner.session.state.load();
+        f.debug_struct("CognitoAuthPlugin")
+            .field("config", &self.inner.session.config)
+            .field("signed_in", &snap.user.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Set-up and state.
+impl CognitoAuthPlugin {
+    /// Starts building a plugin for `config`.
+    pub fn builder(config: CognitoConfig) -> CognitoAuthPluginBuilder {
+        CognitoAuthPluginBuilder::new(config)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &CognitoConfig {
+        &self.inner.session.config
+    }
+
+    /// A watch of the coarse auth state.
+    pub fn watch_state(&self) -> tokio::sync::watch::Receiver<AuthState> {
+        self.inner.session.hub.watch_state()
+    }
+
+    /// Whether a user-pool user is signed in, from memory (no I/O). Before
+    /// the first call that reads storage this is `false`.
+    pub fn is_signed_in_cached(&self) -> bool {
+        self.inner.session.state.load().user.is_some()
+    }
+}
+
+/// Sign-in (`sign_in/`).
+impl CognitoAuthPlugin {
+    /// Signs a user in (Amplify's `signIn`).
+    ///
+    /// With `USER_SRP_AUTH` (the default) the password never leaves this
+    /// process: only an SRP proof is sent. A wrong password is
+    /// [`AuthError::NotAuthorized`]. When Cognito asks for more, the result's
+    /// `next_step` says what, and [`confirm_sign_in`](Self::confirm_sign_in)
+    /// continues.
+    ///
+    /// ```no_run
+    /// # use auth_cognito::{CognitoAuthPlugin, SignInOptions, SignInStep};
+    /// # async fn demo(plugin: CognitoAuthPlugin) -> Result<(), auth_core::error::AuthError> {
+    /// let result = plugin.sign_in("alice", "correct horse", SignInOptions::default()).await?;
+    /// if let SignInStep::ConfirmSignInWithTotpCode = result.next_step {
+    ///     plugin.confirm_sign_in("123456").await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        options: SignInOptions,
+    ) -> Result<SignInResult, AuthError> {
+        let inner = &*self.inner;
+        sign_in::sign_in(&inner.session, &inner.pending, username, password, options).await
+    }
+
+    /// Answers the pending sign-in challenge (Amplify's `confirmSignIn`):
+    /// a new password, a TOTP or SMS code, or an MFA choice.
+    pub async fn confirm_sign_in(
+        &self,
+        challenge_response: &str,
+    ) -> Result<SignInResult, AuthError> {
+        let inner = &*self.inner;
+        sign_in::confirm(&inner.session, &inner.pending, challenge_response).await
+    }
+}
+
+/// Sessions (`orchestrator/`, `identity/`, `cognito_session.rs`).
+impl CognitoAuthPlugin {
+    /// The current user, from the tokens (refreshed first when expired).
+    pub async fn get_current_user(&self) -> Result<AuthUser, AuthError> {
+        let tokens = self.inner.session.current_tokens(false).await?;
+        Ok(tokens.auth_user())
+    }
+
+    /// The portable session. Fails only when tokens or credentials that
+    /// should exist cannot be obtained (a transient or service error);
+    /// a signed-out or guest session is `Ok`.
+    pub async fn fetch_auth_session(
+        &self,
+        options: FetchAuthSessionOptions,
+    ) -> Result<AuthSession, AuthError> {
+        // The hot path: valid cached tokens and credentials, no I/O, no lock.
+        if !options.force_refresh
+            && self.inner.identity.is_some()
+            && let Some(session) = self.inner.session.cached_session()
+        {
+            return Ok(session);
+        }
+        // Boxed: the general path's future is large, and an unboxed one
+        // would be copied into every call's future, the fast one included.
+        Box::pin(self.fetch_cognito_session(options))
+            .await
+            .into_auth_session()
+    }
+
+    /// The user-pool tokens only, refreshed first when they are within the
+    /// margin of expiry (or always with `force_refresh`). Unlike
+    /// [`fetch_cognito_session`](Self::fetch_cognito_session) it never calls
+    /// the identity pool: use it when all you need is a bearer token.
+    pub async fn fetch_user_pool_tokens(
+        &self,
+        options: FetchAuthSessionOptions,
+    ) -> Result<AuthTokens, AuthError> {
+        let tokens = self
+            .inner
+            .session
+            .current_tokens(options.force_refresh)
+            .await?;
+        Ok(tokens.auth_tokens())
+    }
+
+    /// The session with one result per field (Swift's and Kotlin's
+    /// `AWSCognitoAuthSession`). It never fails as a whole: each field says
+    /// why it is missing.
+    pub async fn fetch_cognito_session(
+        &self,
+        options: FetchAuthSessionOptions,
+    ) -> CognitoAuthSession {
+        let inner = &*self.inner;
+        cognito_session::fetch(&inner.session, inner.identity.as_ref(), options).await
+    }
+}
+
+/// Identity pool (`identity/`).
+impl CognitoAuthPlugin {
+    /// Federates an external provider's token (Google, Apple, SAML, OIDC) to
+    /// the identity pool (Amplify's `federateToIdentityPool`): the session
+    /// then has an identity id and AWS credentials, but no user-pool tokens.
+    ///
+    /// `provider_name` is the identity pool's logins key, for example
+    /// `accounts.google.com`. Allowed only when no user-pool user is signed
+    /// in. The session cannot be refreshed without a new token: call this
+    /// again when the credentials expire.
+    pub async fn federate_to_identity_pool(
+        &self,
+        provider_name: &str,
+        token: &str,
+    ) -> Result<FederateToIdentityPoolResult, AuthError> {
+        let inner = &*self.inner;
+        let pool = inner.identity.as_ref().ok_or(AuthError::NoIdentityPool)?;
+        IdentityPool::check_federation_input(provider_name, token)?;
+        inner.session.ensure_loaded().await?;
+        pool.federate(&inner.session, provider_name, token).await
+    }
+
+    /// Ends a federated session (Amplify's `clearFederationToIdentityPool`).
+    pub async fn clear_federation_to_identity_pool(&self) -> Result<(), AuthError> {
+        let inner = &*self.inner;
+        match &inner.identity {
+            Some(pool) => pool.clear_federation(&inner.session).await,
+            None => Err(AuthError::InvalidState(
+                "the session is not federated to the identity pool".into(),
+            )),
+        }
+    }
+}
+
+/// Sign-out (`sign_out.rs`).
+impl CognitoAuthPlugin {
+    /// Signs out: clears the local session first, then, for a global
+    /// sign-out, calls `GlobalSignOut`; for a local one, revokes the refresh
+    /// token when the access token has `origin_jti` (as Amplify JS does).
+    /// A failure of the remote step is reported in the result and never
+    /// keeps the local session.
+    pub async fn sign_out(&self, options: SignOutOptions) -> Result<SignOutResult, AuthError> {
+        let inner = &*self.inner;
+        sign_out::sign_out(
+            &inner.session,
+            inner.identity.as_ref(),
+            &inner.pending,
+            options,
+        )
+        .await
+    }
+}
+
+#[async_trait]
+impl AuthPlugin for CognitoAuthPlugin {
+    fn key(&self) -> &'static str {
+        PLUGIN_KEY
+    }
+
+    async fn get_current_user(&self) -> Result<AuthUser, AuthError> {
+        CognitoAuthPlugin::get_current_user(self).await
+    }
+
+    async fn fetch_auth_session(
+        &self,
+        options: FetchAuthSessionOptions,
+    ) -> Result<AuthSession, AuthError> {
+        CognitoAuthPlugin::fetch_auth_session(self, options).await
+    }
+
+    async fn sign_out(&self, options: SignOutOptions) -> Result<SignOutResult, AuthError> {
+        CognitoAuthPlugin::sign_out(self, options).await
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<AuthEvent> {
+        self.inner.session.hub.subscribe()
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}

@@ -1,0 +1,115 @@
+//! Cognito's SRP-6a client maths, as pure functions, so that `USER_SRP_AUTH`
+//! sign-in can answer the `PASSWORD_VERIFIER` challenge without ever sending
+//! the password.
+//!
+//! This module does no I/O, reads no clock and draws no randomness of its
+//! own: the random private value comes from an injected RNG (or a fixed byte
+//! string, for test vectors), and the challenge timestamp is a string the
+//! caller formats with [`format_timestamp`] from an injected clock.
+//!
+//! | file           | what it holds                                                  |
+//! |----------------|----------------------------------------------------------------|
+//! | `group.rs`     | `N`, `g`, `k`, the padding and hashing of numbers             |
+//! | `client.rs`    | [`SrpClient`], [`PasswordVerifierChallenge`], `x`, `u`         |
+//! | `key.rs`       | [`AuthenticationKey`] (HKDF) and [`PasswordClaim`] (the HMAC)  |
+//! | `timestamp.rs` | [`format_timestamp`]                                           |
+//! | `mont.rs`      | the 3072-bit Montgomery arithmetic behind `g^x` and `B^e`      |
+//! | `server.rs`    | `SrpServer` and `compute_verifier`, feature `test-vectors` only |
+//!
+//! # The protocol, as Cognito runs it
+//!
+//! - Group: the 3072-bit MODP prime `N` of RFC 3526, generator `g = 2`, hash
+//!   SHA-256, `k = H(pad(N) | pad(g))`.
+//! - The client picks a random `a` (128 random bytes, reduced mod `N`) and
+//!   sends `SRP_A = hex(g^a mod N)` in `InitiateAuth`.
+//! - Cognito answers with `SALT`, `SRP_B`, `SECRET_BLOCK` and
+//!   `USER_ID_FOR_SRP`. The client computes
+//!   - `u = H(pad(A) | pad(B))`,
+//!   - `x = H(pad(salt) | H(poolName | userIdForSrp | ":" | password))`
+//!     (the salt read as a number, as Amplify JS does),
+//!   - `S = (B - k * g^x) ^ (a + u * x) mod N`,
+//!   - `key = HKDF-SHA256(ikm = pad(S), salt = pad(u), info = "Caldera Derived Key")[..16]`,
+//!   - `PASSWORD_CLAIM_SIGNATURE = base64(HMAC-SHA256(key, poolName | userIdForSrp | secretBlock | timestamp))`.
+//!
+//! `pad` is the byte form of [`pad_hex`]: the big-endian bytes of the number,
+//! with one `0x00` byte in front when the top bit of the first byte is set
+//! (so that the value reads as non-negative in two's complement). Getting it
+//! wrong fails roughly one sign-in in two, which is why every intermediate is
+//! checked byte for byte against pycognito in `tests/srp_vectors.rs`.
+//!
+//! `poolName` is the part of the user-pool id after the `_` (see
+//! [`pool_name_from_pool_id`]).
+//!
+//! # Security
+//!
+//! [`SrpClient`], [`AuthenticationKey`] and [`PasswordClaim`] hold secrets;
+//! their `Debug` output prints `[redacted]`, and no [`SrpError`] carries an
+//! input value. A server value `B` with `B mod N == 0` and a scrambling
+//! parameter `u == 0` are rejected, as SRP-6a requires.
+//!
+//! Known limits: the modular exponentiation (our own 3072-bit Montgomery
+//! arithmetic, with a fixed-base table for `g`; see `srp/mont.rs`) is not
+//! constant-time, and secret values are not zeroed when dropped.
+//!
+//! # Test-only items
+//!
+//! The server side (`SrpServer`, `compute_verifier`,
+//! `AuthenticationKey::verify_signature`) and the intermediates of the test
+//! vectors (`k_hex`, `AuthenticationKey::u_hex` and `s_hex`) exist only with
+//! the `test-vectors` cargo feature, which this crate's own tests and
+//! benchmarks enable.
+//!
+//! # Example
+//!
+//! ```
+//! use auth_cognito::srp::{SrpClient, PasswordVerifierChallenge, format_timestamp};
+//!
+//! // In production: `SrpClient::new(&mut rand::rng())`.
+//! let client = SrpClient::from_private_key(&[7u8; 128])?;
+//! let srp_a = client.a_public_hex(); // goes into AuthParameters.SRP_A
+//! # assert!(!srp_a.is_empty());
+//!
+//! // ... InitiateAuth returns the PASSWORD_VERIFIER challenge parameters ...
+//! let challenge = PasswordVerifierChallenge::new("AbCdEfGhI", "alice")
+//!     .with_salt_hex("9a3c5e7f")
+//!     .with_srp_b_hex("1234abcd")
+//!     .with_secret_block_b64("c2VjcmV0IGJsb2Nr");
+//! let timestamp = format_timestamp(1_762_247_103);
+//! assert_eq!(timestamp, "Tue Nov 4 09:05:03 UTC 2025");
+//! let claim = client.password_verifier(&challenge, "Password1!", &timestamp)?;
+//! // claim.signature_b64() -> PASSWORD_CLAIM_SIGNATURE, claim.timestamp() -> TIMESTAMP
+//! # assert_eq!(claim.timestamp(), timestamp);
+//! # Ok::<(), auth_cognito::srp::SrpError>(())
+//! ```
+
+mod client;
+mod error;
+mod group;
+mod key;
+mod mont;
+#[cfg(feature = "test-vectors")]
+mod server;
+mod timestamp;
+
+#[cfg(test)]
+mod tests;
+
+pub use client::{PasswordVerifierChallenge, SrpClient, compute_x_hex, pool_name_from_pool_id};
+pub use error::SrpError;
+#[cfg(feature = "test-vectors")]
+pub use group::k_hex;
+pub use group::{G, HKDF_INFO, KEY_LEN, N_HEX, PRIVATE_KEY_LEN, pad_hex};
+pub use key::{AuthenticationKey, PasswordClaim};
+#[cfg(feature = "test-vectors")]
+pub use server::{SrpServer, compute_verifier};
+pub use timestamp::format_timestamp;
+
+// `mont.rs` reads the group from here.
+use group::N;
+
+/// Builds the fixed-base table for `g` (96 KiB, about 4 ms on one core)
+/// now rather than inside the first sign-in; later calls return at once.
+/// Optional: every function here builds it on first use.
+pub fn precompute() {
+    mont::warm_up();
+}
