@@ -44,6 +44,7 @@ pub(crate) fn run() -> Result<()> {
         )
         .run()
     });
+    report.step("foreign types", crate::foreign_types::ci);
     let venv: Option<Venv> = report.step("python venv", venv::ensure);
     report.step_needing("srp-vectors --check", ("python venv", venv.as_ref()), |v| {
         srp_vectors::run(v, true)

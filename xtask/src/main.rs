@@ -12,6 +12,7 @@
 //!   moto, or the CLI walk-through.
 //! - `bench`, `fuzz`, `soak`: benchmarks, fuzzing and the soak test.
 //! - `interop`: boto3, pycognito and Amplify JS against the cognito-emulator.
+//! - `foreign-types [--self-test]`: no foreign type in the libraries' public API.
 //!
 //! Only `std` is used, so that xtask builds in seconds on a fresh machine.
 
@@ -23,6 +24,7 @@ mod cmd;
 mod demo;
 mod emulator;
 mod error;
+mod foreign_types;
 mod hooks;
 mod interop;
 mod moto;
@@ -55,6 +57,8 @@ tasks:
   bench [--quick|--smoke]  our benchmarks and the peers' against one emulator -> BENCHMARKS.md
   fuzz [--time N|--smoke]  run every fuzz target in fuzz/ for N seconds (smoke: 10)
   soak [--secs N]        64 tasks, short tokens, random faults against the emulator
+  foreign-types [--self-test]  fail if a foreign type (reqwest, aws-sdk, ...) is in a
+                         library's public API (--self-test: on a fixture with a known answer)
 ";
 
 fn main() -> ExitCode {
@@ -143,6 +147,11 @@ fn run(args: &[String]) -> Result<()> {
             };
             flags.finish()?;
             hooks::soak(secs)
+        }
+        "foreign-types" => {
+            let self_test = flags.switch("--self-test");
+            flags.finish()?;
+            foreign_types::run(self_test)
         }
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
