@@ -1,11 +1,11 @@
 //! `cargo xtask ci`: the one command that runs every check and test.
 //!
-//! Order: fmt, clippy, the Python venv, the SRP vectors check, the workspace
-//! tests, the doc tests, moto and the moto tests (with `MOTO_ENDPOINT` set),
-//! interop, then the benchmark smoke run, the fuzz smoke run and the soak.
-//! A failed step does not stop the steps that do not depend on it; a step
-//! whose prerequisite did not pass is skipped. The run fails if any step
-//! failed or was skipped ([`Report`]).
+//! Order: fmt, clippy, foreign types, the Python venv, the SRP vectors
+//! check, the workspace tests, the doc tests, moto and the moto tests (with
+//! `MOTO_ENDPOINT` set), interop, then the benchmark smoke run, the fuzz
+//! smoke run and the soak. A failed step does not stop the steps that do not
+//! depend on it; a step whose prerequisite did not pass is skipped. The run
+//! fails if any step failed or was skipped ([`Report`]).
 
 use std::time::Instant;
 

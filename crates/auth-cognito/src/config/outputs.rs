@@ -11,7 +11,8 @@ impl CognitoConfig {
     ///
     /// Endpoint overrides come from `auth.user_pool_endpoint` and
     /// `auth.identity_pool_endpoint`, then from the environment variables
-    /// [`ENV_USER_POOL_ENDPOINT`] and [`ENV_IDENTITY_POOL_ENDPOINT`], which win.
+    /// [`ENV_USER_POOL_ENDPOINT`](super::ENV_USER_POOL_ENDPOINT) and
+    /// [`ENV_IDENTITY_POOL_ENDPOINT`](super::ENV_IDENTITY_POOL_ENDPOINT), which win.
     pub fn from_amplify_outputs(json: &str) -> Result<Self, AuthError> {
         let root: Value = serde_json::from_str(json).map_err(|e| {
             invalid(

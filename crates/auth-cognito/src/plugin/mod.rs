@@ -29,8 +29,9 @@ pub use builder::CognitoAuthPluginBuilder;
 /// The key of the Cognito plugin (Amplify's `AWSCognitoAuthPlugin` key).
 pub const PLUGIN_KEY: &str = "awsCognitoAuthPlugin";
 
-/// What clones of a plugin share.
-pub(crate) struct Inner {
+/// What clones of a plugin share. Private to this module: the modules that
+/// do the work get only the parts they need.
+struct Inner {
     /// The user-pool session and everything that changes it.
     session: Orchestrator,
     /// The identity pool, when one is configured.
