@@ -87,13 +87,18 @@ impl CognitoAuthSession {
                 Err(e) => Err(e),
             }
         }
-        let mut session = AuthSession::default();
-        session.is_signed_in = self.is_signed_in;
-        session.tokens = field(self.user_pool_tokens_result)?;
-        session.user_sub = field(self.user_sub_result)?;
-        session.identity_id = field(self.identity_id_result)?;
-        session.credentials = field(self.aws_credentials_result)?;
-        Ok(session)
+        // In this order: the first field that failed is the error.
+        let tokens = field(self.user_pool_tokens_result)?;
+        let user_sub = field(self.user_sub_result)?;
+        let identity_id = field(self.identity_id_result)?;
+        let credentials = field(self.aws_credentials_result)?;
+        Ok(AuthSession::from_parts(
+            self.is_signed_in,
+            tokens,
+            credentials,
+            identity_id,
+            user_sub,
+        ))
     }
 }
 

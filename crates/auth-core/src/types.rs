@@ -209,7 +209,8 @@ impl AwsCredentials {
 /// them through their own API, reached with `Auth::get_plugin`.
 ///
 /// A plugin makes one with [`AuthSession::signed_out`] (the default) or
-/// [`AuthSession::signed_in`], then adds what it has:
+/// [`AuthSession::signed_in`], then adds what it has (or, on a hot path,
+/// with [`AuthSession::from_parts`]):
 ///
 /// ```
 /// use auth_core::jwt::JwtToken;
@@ -250,6 +251,38 @@ impl AuthSession {
             is_signed_in: true,
             tokens: Some(tokens),
             ..Self::default()
+        }
+    }
+
+    /// Every field at once, built in place: for a plugin's hot path, where
+    /// the `with_*` chain would move the session once per call. The
+    /// arguments follow the fields' order.
+    ///
+    /// ```
+    /// use auth_core::types::{AuthSession, AwsCredentials};
+    /// let guest = AuthSession::from_parts(
+    ///     false,
+    ///     None,
+    ///     Some(AwsCredentials::new("ASIAEXAMPLE", "secret")),
+    ///     Some("us-east-1:guest".into()),
+    ///     None,
+    /// );
+    /// assert_eq!(guest.identity_id.as_deref(), Some("us-east-1:guest"));
+    /// ```
+    #[inline]
+    pub fn from_parts(
+        is_signed_in: bool,
+        tokens: Option<AuthTokens>,
+        credentials: Option<AwsCredentials>,
+        identity_id: Option<String>,
+        user_sub: Option<String>,
+    ) -> Self {
+        Self {
+            is_signed_in,
+            tokens,
+            credentials,
+            identity_id,
+            user_sub,
         }
     }
 

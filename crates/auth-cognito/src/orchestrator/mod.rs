@@ -9,7 +9,7 @@
 //!
 //! | file              | what it holds                                                   |
 //! |-------------------|-----------------------------------------------------------------|
-//! | `snapshot.rs`     | [`Snapshot`], and the cached-session fast path                   |
+//! | `snapshot.rs`     | [`Snapshot`]; the cached-session fast path that reads it is `CognitoAuthPlugin::fetch_auth_session` |
 //! | `load.rs`         | reading the stored session once                                  |
 //! | `install.rs`      | [`Orchestrator::complete_sign_in`], where every sign-in ends     |
 //! | `received.rs`     | turning an `AuthenticationResult` into tokens, and verifying them |
