@@ -9,9 +9,9 @@ use hmac::Mac as _;
 use num_bigint::BigUint;
 use sha2::{Digest as _, Sha256};
 
-use super::group::{K, N, PRIVATE_KEY_LEN, hash_to_int, padded_bytes, parse_hex};
+use super::group::{N, PRIVATE_KEY_LEN, hash_to_int, padded_bytes, parse_hex};
 use super::key::{AuthenticationKey, PasswordClaim};
-use super::{SrpError, mont};
+use super::{SrpError, exp, secret_maths};
 
 /// The challenge parameters of Cognito's `PASSWORD_VERIFIER` challenge that
 /// the signature depends on, plus the pool name.
@@ -95,7 +95,7 @@ impl<'a> PasswordVerifierChallenge<'a> {
 /// answered.
 #[derive(Clone)]
 pub struct SrpClient {
-    pub(super) a: BigUint,
+    pub(super) a: exp::Exponent,
     pub(super) big_a: BigUint,
 }
 
@@ -125,6 +125,9 @@ impl SrpClient {
     /// Starts an exchange with a fixed private value `a` (big-endian bytes,
     /// reduced mod `N`), for test vectors and reproducible tests.
     ///
+    /// The exponentiations walk `8 * a.len()` bits (at most 3,072), whatever
+    /// the bytes hold: the length is public, the value is not.
+    ///
     /// # Security Warning
     ///
     /// A fixed `a` makes the exchange replayable. Use [`SrpClient::new`] in
@@ -134,14 +137,7 @@ impl SrpClient {
     ///
     /// [`SrpError::InvalidPrivateKey`] if `a mod N` is zero.
     pub fn from_private_key(a: &[u8]) -> Result<Self, SrpError> {
-        let a = BigUint::from_bytes_be(a) % &*N;
-        if a == BigUint::ZERO {
-            return Err(SrpError::InvalidPrivateKey);
-        }
-        let big_a = mont::pow_g(&a);
-        if &big_a % &*N == BigUint::ZERO {
-            return Err(SrpError::InvalidClientPublicKey);
-        }
+        let (a, big_a) = secret_maths::private_value(a)?;
         Ok(Self { a, big_a })
     }
 
@@ -175,13 +171,9 @@ impl SrpClient {
             return Err(SrpError::InvalidServerPublicKey);
         }
         let u = scrambling(&self.big_a, &big_b)?;
-        let x = compute_x(pool_name, user_id_for_srp, password, salt_hex)?;
-        let n = &*N;
-        // (B - k * g^x) mod N, kept non-negative.
-        let kgx = (&*K * mont::pow_g(&x)) % n;
-        let base = ((big_b % n) + n - kgx) % n;
-        let exponent = &self.a + &u * &x;
-        let s = mont::pow_mod(&base, &exponent);
+        let x_digest = compute_x(pool_name, user_id_for_srp, password, salt_hex)?;
+        let x = secret_maths::x_exponent(&x_digest);
+        let s = secret_maths::premaster_secret(&self.a, &x, &u, &big_b);
         Ok(AuthenticationKey::derive(&u, &s))
     }
 
@@ -254,23 +246,35 @@ pub fn compute_x_hex(
     password: &str,
     salt_hex: &str,
 ) -> Result<String, SrpError> {
-    Ok(compute_x(pool_name, user_id_for_srp, password, salt_hex)?.to_str_radix(16))
+    let x = compute_x(pool_name, user_id_for_srp, password, salt_hex)?;
+    Ok(BigUint::from_bytes_be(&x[..]).to_str_radix(16))
 }
 
+/// The digest `x` (as a number, see [`compute_x_hex`]), in zeroizing
+/// storage.
 pub(super) fn compute_x(
     pool_name: &str,
     user_id_for_srp: &str,
     password: &str,
     salt_hex: &str,
-) -> Result<BigUint, SrpError> {
+) -> Result<zeroize::Zeroizing<[u8; 32]>, SrpError> {
     let salt = padded_bytes(&parse_hex("SALT", salt_hex)?);
-    let inner = Sha256::new()
-        .chain_update(pool_name.as_bytes())
-        .chain_update(user_id_for_srp.as_bytes())
-        .chain_update(b":")
-        .chain_update(password.as_bytes())
-        .finalize();
-    Ok(hash_to_int(&[&salt, &inner]))
+    let inner: zeroize::Zeroizing<[u8; 32]> = zeroize::Zeroizing::new(
+        Sha256::new()
+            .chain_update(pool_name.as_bytes())
+            .chain_update(user_id_for_srp.as_bytes())
+            .chain_update(b":")
+            .chain_update(password.as_bytes())
+            .finalize()
+            .into(),
+    );
+    Ok(zeroize::Zeroizing::new(
+        Sha256::new()
+            .chain_update(&salt)
+            .chain_update(&inner[..])
+            .finalize()
+            .into(),
+    ))
 }
 
 /// `u = H(pad(A) | pad(B))`, refused when zero.

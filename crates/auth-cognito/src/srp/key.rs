@@ -12,6 +12,8 @@ use num_bigint::BigUint;
 use sha2::Sha256;
 
 use super::group::{HKDF_INFO, KEY_LEN, padded_bytes};
+use super::mont::Limbs;
+use super::secret_maths;
 #[cfg(feature = "test-vectors")]
 use super::{SrpError, client::decode_secret_block};
 
@@ -33,6 +35,14 @@ pub struct AuthenticationKey {
     s_hex: String,
 }
 
+impl Drop for AuthenticationKey {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.key);
+        #[cfg(feature = "test-vectors")]
+        zeroize::Zeroize::zeroize(&mut self.s_hex);
+    }
+}
+
 impl fmt::Debug for AuthenticationKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthenticationKey")
@@ -43,8 +53,9 @@ impl fmt::Debug for AuthenticationKey {
 
 impl AuthenticationKey {
     /// `HKDF-SHA256(ikm = pad(S), salt = pad(u), info)`, cut to 16 bytes.
-    pub(super) fn derive(u: &BigUint, s: &BigUint) -> Self {
-        let hkdf = hkdf::Hkdf::<Sha256>::new(Some(&padded_bytes(u)), &padded_bytes(s));
+    pub(super) fn derive(u: &BigUint, s: &Limbs) -> Self {
+        let padded_s = secret_maths::padded_secret(s);
+        let hkdf = hkdf::Hkdf::<Sha256>::new(Some(&padded_bytes(u)), &padded_s);
         let mut key = [0u8; KEY_LEN];
         // 16 bytes is far below HKDF-SHA256's 8160-byte limit.
         if hkdf.expand(HKDF_INFO, &mut key).is_err() {
@@ -55,7 +66,7 @@ impl AuthenticationKey {
             #[cfg(feature = "test-vectors")]
             u_hex: u.to_str_radix(16),
             #[cfg(feature = "test-vectors")]
-            s_hex: s.to_str_radix(16),
+            s_hex: secret_maths::secret_hex(s).to_string(),
         }
     }
 

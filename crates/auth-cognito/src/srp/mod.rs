@@ -13,7 +13,11 @@
 //! | `client.rs`    | [`SrpClient`], [`PasswordVerifierChallenge`], `x`, `u`         |
 //! | `key.rs`       | [`AuthenticationKey`] (HKDF) and [`PasswordClaim`] (the HMAC)  |
 //! | `timestamp.rs` | [`format_timestamp`]                                           |
-//! | `mont.rs`      | the 3072-bit Montgomery arithmetic behind `g^x` and `B^e`      |
+//! | `secret_maths.rs` | `a`, `A`, `g^x` and `S` on zeroizing storage, in constant time |
+//! | `exp.rs`       | constant-time exponentiation: fixed windows, the comb for `g`  |
+//! | `mont.rs`      | constant-time 3072-bit Montgomery arithmetic                    |
+//! | `karatsuba.rs` | the products behind it                                          |
+//! | `trace.rs`     | the operation log the constant-time tests compare              |
 //! | `server.rs`    | `SrpServer` and `compute_verifier`, feature `test-vectors` only |
 //!
 //! # The protocol, as Cognito runs it
@@ -47,9 +51,11 @@
 //! input value. A server value `B` with `B mod N == 0` and a scrambling
 //! parameter `u == 0` are rejected, as SRP-6a requires.
 //!
-//! Known limits: the modular exponentiation (our own 3072-bit Montgomery
-//! arithmetic, with a fixed-base table for `g`; see `srp/mont.rs`) is not
-//! constant-time, and secret values are not zeroed when dropped.
+//! Every exponentiation with a secret exponent (`g^a`, `g^x`,
+//! `(B - k * g^x)^(a + u * x)`) runs in constant time: a fixed sequence of
+//! Montgomery products over the exponent's public bit length, table lookups
+//! that read every entry, and no branch on a secret (see `srp/exp.rs`).
+//! `a`, `x` and the intermediate values are zeroed when dropped.
 //!
 //! # Test-only items
 //!
@@ -84,12 +90,16 @@
 
 mod client;
 mod error;
+mod exp;
 mod group;
+mod karatsuba;
 mod key;
 mod mont;
+mod secret_maths;
 #[cfg(feature = "test-vectors")]
 mod server;
 mod timestamp;
+mod trace;
 
 #[cfg(test)]
 mod tests;
@@ -104,12 +114,13 @@ pub use key::{AuthenticationKey, PasswordClaim};
 pub use server::{SrpServer, compute_verifier};
 pub use timestamp::format_timestamp;
 
-// `mont.rs` reads the group from here.
-use group::N;
+// `mont.rs`, `exp.rs` and `secret_maths.rs` read the group from here.
+use group::{K, N};
 
-/// Builds the fixed-base table for `g` (96 KiB, about 4 ms on one core)
-/// now rather than inside the first sign-in; later calls return at once.
-/// Optional: every function here builds it on first use.
+/// Builds the comb tables for `g` (96 KiB, about 4 ms on one core) and the
+/// other public constants now rather than inside the first sign-in; later
+/// calls return at once. Optional: every function here builds them on
+/// first use.
 pub fn precompute() {
-    mont::warm_up();
+    secret_maths::warm_up();
 }

@@ -9,7 +9,7 @@ use num_bigint::BigUint;
 use super::client::{compute_x, scrambling};
 use super::group::{K, N, PRIVATE_KEY_LEN, parse_hex};
 use super::key::AuthenticationKey;
-use super::{SrpError, mont};
+use super::{SrpError, exp, mont, secret_maths};
 
 /// The server half of one SRP exchange (feature `test-vectors`).
 #[derive(Clone)]
@@ -69,7 +69,7 @@ impl SrpServer {
         if b == BigUint::ZERO {
             return Err(SrpError::InvalidPrivateKey);
         }
-        let big_b = (&*K * &v + mont::pow_g(&b)) % n;
+        let big_b = (&*K * &v + exp::pow_g_public(&b)) % n;
         if big_b == BigUint::ZERO {
             return Err(SrpError::InvalidServerPublicKey);
         }
@@ -96,8 +96,8 @@ impl SrpServer {
             return Err(SrpError::InvalidClientPublicKey);
         }
         let u = scrambling(&big_a, &self.big_b)?;
-        let s = mont::pow_mod(&((big_a % n) * mont::pow_mod(&self.v, &u) % n), &self.b);
-        Ok(AuthenticationKey::derive(&u, &s))
+        let s = exp::pow_public(&((big_a % n) * exp::pow_public(&self.v, &u) % n), &self.b);
+        Ok(AuthenticationKey::derive(&u, &mont::to_limbs(&s)))
     }
 }
 
@@ -118,6 +118,7 @@ pub fn compute_verifier(
     password: &str,
     salt_hex: &str,
 ) -> Result<String, SrpError> {
-    let x = compute_x(pool_name, user_id_for_srp, password, salt_hex)?;
-    Ok(mont::pow_g(&x).to_str_radix(16))
+    let x_digest = compute_x(pool_name, user_id_for_srp, password, salt_hex)?;
+    let x = secret_maths::x_exponent(&x_digest);
+    Ok(secret_maths::verifier(&x).to_str_radix(16))
 }
