@@ -1,0 +1,308 @@
+//! Constant-time SRP: the client maths of one sign-in timed side by side
+//! (this crate's constant-time code, the earlier variable-time code,
+//! crypto-bigint's `BoxedMontyForm::pow`), and dudect-style timing tests
+//! that compare two classes of secrets (Welch's t; not a CI gate).
+//!
+//! ```text
+//! cargo bench -p auth-cognito --bench srp_ct -- [--quick | --test] [--only speed|dudect]
+//! cargo bench -p auth-cognito --bench srp_ct -- --callgrind-class 0|1 [--runs N]
+//! ```
+//!
+//! Rows are printed as `BENCH {json}` lines (the format of `report.rs`),
+//! after a readable summary. The dudect classes:
+//!
+//! - `A = g^a`: a sparse `a` (top and bottom bits only) against random ones,
+//!   all 128 bytes long.
+//! - `S` and the signature (`x`, `S = (B - k·g^x)^(a + u·x)`): a sparse `a`
+//!   and one password against random `a` and random passwords.
+//!
+//! Each runs on the constant-time code and, to show that the test can see a
+//! leak, on the variable-time code. `|t| < 4.5` is the usual bar.
+//!
+//! `--callgrind-class C` runs the constant-time maths `--runs` times on
+//! class `C` inside `ct_class_run`, for
+//! `valgrind --tool=callgrind --toggle-collect='*ct_class_run*'`: equal
+//! instruction counts for both classes mean no secret-dependent branch.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    unreachable_pub,
+    clippy::cast_precision_loss
+)]
+
+#[path = "srp_ct/dudect.rs"]
+mod dudect;
+#[path = "srp_ct/flows.rs"]
+mod flows;
+#[path = "srp_ct/vartime.rs"]
+mod vartime;
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use auth_cognito::srp::{self, SrpClient};
+use rand::RngExt as _;
+use serde_json::{Value, json};
+
+use flows::Inputs;
+
+fn emit(implementation: &str, row: &str, value: f64, unit: &str, extra: Value) {
+    let line =
+        json!({ "impl": implementation, "row": row, "value": value, "unit": unit, "extra": extra });
+    println!("BENCH {line}");
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs.get(xs.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// 128 bytes of `a` for a class: 0 is sparse (first and last bits set, all
+/// else zero), 1 is random.
+fn private_value(class: usize) -> [u8; 128] {
+    let mut a = [0u8; 128];
+    if class == 0 {
+        a[0] = 0x80;
+        a[127] = 1;
+    } else {
+        rand::rng().fill(&mut a[..]);
+    }
+    a
+}
+
+fn random_password() -> String {
+    let mut bytes = [0u8; 12];
+    rand::rng().fill(&mut bytes[..]);
+    hex::encode(bytes)
+}
+
+/// The fastest tenth of the samples: the figure least disturbed by other
+/// processes on a shared machine.
+fn p10(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs.get(xs.len() / 10).copied().unwrap_or(f64::NAN)
+}
+
+/// Times `f` on fresh random `a` values; (median, p10) in ms.
+fn time_maths(runs: usize, mut f: impl FnMut(&[u8; 128])) -> (f64, f64) {
+    let mut xs = Vec::with_capacity(runs);
+    for i in 0..runs + 2 {
+        let a = private_value(1);
+        let t = Instant::now();
+        f(&a);
+        if i >= 2 {
+            xs.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    (median(xs.clone()), p10(xs))
+}
+
+fn speed(runs: usize) {
+    let inputs = Inputs::new("Passw0rd!");
+    // All three must sign the same claim for the same a.
+    let a = private_value(1);
+    let expect = flows::constant_time(&inputs, &a);
+    assert_eq!(flows::variable_time(&inputs, &a), expect, "variable-time");
+    assert_eq!(flows::crypto_bigint(&inputs, &a), expect, "crypto-bigint");
+
+    let mut a_only = Vec::with_capacity(runs);
+    let mut rest = Vec::with_capacity(runs);
+    for _ in 0..runs + 2 {
+        let a = private_value(1);
+        let t = Instant::now();
+        let client = SrpClient::from_private_key(&a).unwrap();
+        let ta = t.elapsed();
+        black_box(flows::constant_time_claim(&inputs, &client));
+        a_only.push(ta.as_secs_f64() * 1e3);
+        rest.push((t.elapsed() - ta).as_secs_f64() * 1e3);
+    }
+    let (ct_a, ct_rest) = (median(a_only.clone()), median(rest.clone()));
+    let (ct_a10, ct_rest10) = (p10(a_only), p10(rest));
+    let ct = time_maths(runs, |a| {
+        black_box(flows::constant_time(&inputs, a));
+    });
+    let vt = time_maths(runs, |a| {
+        black_box(flows::variable_time(&inputs, a));
+    });
+    let cb = time_maths(runs.div_ceil(4), |a| {
+        black_box(flows::crypto_bigint(&inputs, a));
+    });
+    println!("SRP client maths, one sign-in, median (fastest tenth) of {runs} runs:");
+    println!(
+        "  constant-time (this crate)      {:7.2} ms ({:.2})  a, A: {ct_a:.2} ({ct_a10:.2}); x, S, key, signature: {ct_rest:.2} ({ct_rest10:.2})",
+        ct.0, ct.1
+    );
+    println!(
+        "  variable-time (before)          {:7.2} ms ({:.2})",
+        vt.0, vt.1
+    );
+    println!(
+        "  crypto-bigint BoxedMontyForm    {:7.2} ms ({:.2})",
+        cb.0, cb.1
+    );
+    emit(
+        "rust",
+        "srp_ct_maths",
+        ct.0,
+        "ms",
+        json!({ "p10_ms": ct.1, "a_ms": ct_a, "after_password_ms": ct_rest, "runs": runs }),
+    );
+    emit(
+        "rust-vartime",
+        "srp_ct_maths",
+        vt.0,
+        "ms",
+        json!({ "p10_ms": vt.1, "runs": runs }),
+    );
+    emit(
+        "crypto-bigint",
+        "srp_ct_maths",
+        cb.0,
+        "ms",
+        json!({ "p10_ms": cb.1, "runs": runs.div_ceil(4) }),
+    );
+}
+
+fn report(implementation: &str, row: &str, what: &str, v: &dudect::Verdict) {
+    let t = v.max_abs_t();
+    let verdict = if t < 4.5 {
+        "no leak found"
+    } else {
+        "LEAK: classes differ"
+    };
+    let crops: Vec<String> = v
+        .t_by_crop
+        .iter()
+        .map(|(p, t)| format!("p{p} {t:+.2}"))
+        .collect();
+    println!(
+        "  {what:34} max |t| {t:7.2}  {verdict:20} means {:.1} / {:.1} µs, n = {} / {}  [{}]",
+        v.mean_us[0],
+        v.mean_us[1],
+        v.per_class[0],
+        v.per_class[1],
+        crops.join(", ")
+    );
+    emit(
+        implementation,
+        row,
+        t,
+        "|t|",
+        json!({
+            "t_by_crop": v.t_by_crop,
+            "per_class": v.per_class,
+            "mean_us": v.mean_us,
+        }),
+    );
+}
+
+fn dudect(samples: usize) {
+    let inputs = Inputs::new("Passw0rd!");
+    let with_password = |class: usize| {
+        if class == 0 {
+            inputs.with_password("Passw0rd!")
+        } else {
+            inputs.with_password(&random_password())
+        }
+    };
+    println!("dudect, class 0 = sparse a / one password, class 1 = random:");
+    let v = dudect::run(samples, private_value, |a| {
+        black_box(SrpClient::from_private_key(&a).unwrap());
+    });
+    report("rust", "srp_ct_dudect_a", "constant-time A = g^a", &v);
+    let v = dudect::run(
+        samples / 4,
+        |class| {
+            let client = SrpClient::from_private_key(&private_value(class)).unwrap();
+            (client, with_password(class))
+        },
+        |(client, inputs)| {
+            black_box(flows::constant_time_claim(&inputs, &client));
+        },
+    );
+    report(
+        "rust",
+        "srp_ct_dudect_s",
+        "constant-time x, S, signature",
+        &v,
+    );
+    let v = dudect::run(samples / 4, private_value, |a| {
+        let a = num_bigint::BigUint::from_bytes_be(&a);
+        black_box(vartime::pow_g(&a));
+    });
+    report(
+        "rust-vartime",
+        "srp_ct_dudect_a",
+        "variable-time A = g^a",
+        &v,
+    );
+    let v = dudect::run(
+        samples / 16,
+        |class| (private_value(class), with_password(class)),
+        |(a, inputs)| {
+            black_box(flows::variable_time(&inputs, &a));
+        },
+    );
+    report(
+        "rust-vartime",
+        "srp_ct_dudect_s",
+        "variable-time a, A, x, S, signature",
+        &v,
+    );
+}
+
+/// The constant-time maths on one class, for callgrind's toggle.
+#[inline(never)]
+fn ct_class_run(inputs: &Inputs, a: &[u8; 128]) -> String {
+    flows::constant_time(inputs, a)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str| args.iter().any(|a| a == name);
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    srp::precompute();
+    vartime::warm_up();
+
+    if let Some(class) = value("--callgrind-class") {
+        let class: usize = class.parse().expect("--callgrind-class 0|1");
+        let runs: usize = value("--runs").and_then(|r| r.parse().ok()).unwrap_or(3);
+        let base = Inputs::new("Passw0rd!");
+        for _ in 0..runs {
+            let inputs = if class == 0 {
+                base.with_password("Passw0rd!")
+            } else {
+                base.with_password(&random_password())
+            };
+            black_box(ct_class_run(&inputs, &private_value(class)));
+        }
+        println!("ct_class_run: {runs} runs of class {class}");
+        return;
+    }
+
+    let (runs, samples) = if flag("--test") {
+        (2, 40)
+    } else if flag("--quick") {
+        (30, 2_000)
+    } else {
+        (100, 8_000)
+    };
+    let samples = value("--samples")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(samples);
+    let only = value("--only");
+    let wants = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    if wants("speed") {
+        speed(runs);
+    }
+    if wants("dudect") {
+        dudect(samples);
+    }
+}
