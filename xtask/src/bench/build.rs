@@ -14,6 +14,9 @@ pub(super) struct Built {
     pub(super) report: PathBuf,
     /// `benches/hot_path.rs` (divan), run once in smoke mode.
     pub(super) hot_path: PathBuf,
+    /// `benches/srp_ct.rs`: the SRP implementations side by side, the
+    /// dudect t-tests and the constant-time instruction counts.
+    pub(super) srp_ct: PathBuf,
     /// The `cognito-emulator` binary.
     pub(super) emulator: PathBuf,
 }
@@ -56,6 +59,7 @@ pub(super) fn build(mode: Mode) -> Result<Built> {
     Ok(Built {
         report: executable(&json, "report")?,
         hot_path: executable(&json, "hot_path")?,
+        srp_ct: executable(&json, "srp_ct")?,
         emulator,
     })
 }

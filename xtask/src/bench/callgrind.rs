@@ -6,11 +6,60 @@ use std::path::Path;
 
 use super::capture;
 use crate::apt;
-use crate::cmd::Cmd;
+use crate::cmd::{Cmd, cmd};
 use crate::error::{Context, Error, Result};
 
 /// The row id of the instructions per cached `fetch_auth_session`.
 pub(super) const ROW: &str = "callgrind_fetch_auth_session_cached";
+
+/// The row id of the SRP exponentiations' instructions, class 0 against 1.
+pub(super) const CT_ROW: &str = "srp_ct_callgrind";
+
+/// Counts the instructions inside the SRP exponentiations
+/// (`auth_cognito::srp::exp::pow*`) for `runs` sign-ins' maths on each
+/// class of secrets of `srp_ct` (`--callgrind-class 0|1`: a sparse `a` and
+/// one password, or random ones), and returns a `BENCH`-style line for
+/// [`CT_ROW`]: the difference (zero for constant-time code) and both counts.
+pub(super) fn constant_time(scratch: &Path, srp_ct: &Path, runs: u32) -> Result<String> {
+    apt::ensure(&[apt::VALGRIND]).context("callgrind rows")?;
+    let mut counts = [0.0; 2];
+    for (class, count) in counts.iter_mut().enumerate() {
+        let out = scratch.join(format!("callgrind-srp-class{class}.out"));
+        let runs_arg = runs.to_string();
+        let class_arg = class.to_string();
+        capture(
+            cmd(
+                "valgrind",
+                [
+                    "--tool=callgrind",
+                    "--toggle-collect=*srp::exp::pow*",
+                    &format!("--callgrind-out-file={}", out.display()),
+                ],
+            )
+            .arg(srp_ct)
+            .arg("--callgrind-class")
+            .arg(&class_arg)
+            .arg("--runs")
+            .arg(&runs_arg),
+        )
+        .context("callgrind of the SRP exponentiations")?;
+        let text = std::fs::read_to_string(&out)
+            .context(format_args!("callgrind wrote no {}", out.display()))?;
+        *count = total_instructions(&text)
+            .filter(|n| *n > 0.0)
+            .ok_or_else(|| Error::msg("callgrind counted nothing inside srp::exp::pow*"))?;
+    }
+    Ok(ct_line(counts, runs))
+}
+
+/// The `BENCH` JSON line of [`CT_ROW`].
+fn ct_line(counts: [f64; 2], runs: u32) -> String {
+    let diff = (counts[1] - counts[0]).abs();
+    format!(
+        "{{\"impl\":\"rust\",\"row\":\"{CT_ROW}\",\"value\":{diff},\"unit\":\"instructions\",\"extra\":{{\"class0\":{},\"class1\":{},\"runs\":{runs}}}}}",
+        counts[0], counts[1]
+    )
+}
 
 /// The valgrind arguments that count only `callgrind_hot_loop` (the report
 /// binary's `--callgrind N` loop) and write the counts to `out`.
@@ -73,5 +122,9 @@ mod tests {
         assert_eq!(json_str(&line, "unit").as_deref(), Some("instructions"));
         assert_eq!(json_num(&line, "value"), Some(1234.0));
         assert_eq!(json_num(&line, "calls"), Some(100.0));
+        let ct = ct_line([5.0e7, 5.0e7], 3);
+        assert_eq!(json_str(&ct, "row").as_deref(), Some(CT_ROW));
+        assert_eq!(json_num(&ct, "value"), Some(0.0));
+        assert_eq!(json_num(&ct, "class1"), Some(5.0e7));
     }
 }

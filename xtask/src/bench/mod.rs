@@ -10,7 +10,11 @@
 //!    background work does not slow the next), then
 //!    `bench/pycognito_bench.py` and `bench/amplify_js_bench.mjs` against the
 //!    same emulator.
-//! 4. Counts the instructions of the cached `fetch_auth_session` with
+//!    `benches/srp_ct.rs` then times the SRP implementations side by side
+//!    (constant-time, the earlier variable-time code, crypto-bigint) and
+//!    runs its dudect t-tests.
+//! 4. Counts the instructions of the cached `fetch_auth_session`, and of the
+//!    SRP exponentiations on two classes of secrets, with
 //!    `valgrind --tool=callgrind`, installing valgrind when it is missing:
 //!    [`callgrind`].
 //! 5. Reads every `BENCH {json}` line ([`results`]) and replaces the table
@@ -68,6 +72,15 @@ impl Mode {
         }
     }
 
+    /// Sign-ins per class for the constant-time instruction counts.
+    fn ct_runs(self) -> u32 {
+        match self {
+            Mode::Smoke => 1,
+            Mode::Quick => 3,
+            Mode::Full => 10,
+        }
+    }
+
     /// Calls of the cached `fetch_auth_session` under callgrind.
     fn callgrind_calls(self) -> u64 {
         match self {
@@ -115,6 +128,10 @@ pub(crate) fn run(mode: Mode) -> Result<()> {
     if mode == Mode::Smoke {
         cmd(&built.hot_path, ["--test"]).run()?;
     }
+    lines.extend(results::bench_lines(&capture(cmd(
+        &built.srp_ct,
+        [mode.flag()],
+    ))?));
     lines.extend(results::bench_lines(&capture(
         with_args(
             cmd(venv.python(), ["bench/pycognito_bench.py", "--outputs"]).arg(&outputs),
@@ -149,8 +166,17 @@ pub(crate) fn run(mode: Mode) -> Result<()> {
         ),
     );
     drop(emu);
+    // Under valgrind a debug build takes minutes: not in --smoke.
+    let constant_time = if mode == Mode::Smoke {
+        Ok(None)
+    } else {
+        callgrind::constant_time(&scratch, &built.srp_ct, mode.ct_runs()).map(Some)
+    };
     let measured = measure_start.elapsed().as_secs_f64();
     if let Ok(line) = &counted {
+        lines.push(line.clone());
+    }
+    if let Ok(Some(line)) = &constant_time {
         lines.push(line.clone());
     }
 
@@ -160,6 +186,7 @@ pub(crate) fn run(mode: Mode) -> Result<()> {
     std::fs::write(scratch.join("results.jsonl"), lines.join("\n") + "\n")?;
     // Every row is measured, or the run fails (and writes no report).
     counted?;
+    constant_time?;
     if mode == Mode::Smoke {
         println!("bench --smoke: every benchmark ran (times not checked, nothing written)");
         return Ok(());
