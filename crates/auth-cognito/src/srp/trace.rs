@@ -132,7 +132,8 @@ mod tests {
     #[test]
     fn fixed_base_pow_has_one_trace_per_bit_length() {
         exp::warm_up();
-        for bits in [1024, 256, 1600] {
+        // (Longer exponents take the variable-base path, tested above.)
+        for bits in [1024, 256] {
             let traces: Vec<Vec<Op>> = exponents(bits)
                 .iter()
                 .map(|e| capture(|| exp::pow_g(e)).1)
