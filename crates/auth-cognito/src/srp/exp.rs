@@ -155,15 +155,18 @@ pub(super) fn pow(base: &Limbs, e: &Exponent) -> Zeroizing<Limbs> {
         };
     }
     let windows = e.bits().div_ceil(WINDOW).max(1);
-    let mut acc = Zeroizing::new(select(&table[..], e.window((windows - 1) * WINDOW)));
-    let mut digit = Zeroizing::new([0u64; LIMBS]);
+    let mut d = e.window((windows - 1) * WINDOW);
+    let mut acc = Zeroizing::new(select(&table[..], d));
+    let mut entry = Zeroizing::new([0u64; LIMBS]);
     for j in (0..windows - 1).rev() {
         for _ in 0..WINDOW {
             *acc = f.sqr(&acc);
         }
-        *digit = select(&table[..], e.window(j * WINDOW));
-        *acc = f.mul(&acc, &digit);
+        d = e.window(j * WINDOW);
+        *entry = select(&table[..], d);
+        *acc = f.mul(&acc, &entry);
     }
+    d.zeroize();
     acc
 }
 
