@@ -16,11 +16,13 @@
 #[inline(always)]
 fn mac(acc: &mut (u64, u64, u64), x: u64, y: u64) {
     let p = u128::from(x) * u128::from(y);
-    let (s0, c) = acc.0.overflowing_add(p as u64);
-    let (s1, c) = acc.1.carrying_add((p >> 64) as u64, c);
+    let (s0, c0) = acc.0.overflowing_add(p as u64);
+    // Two adds rather than `carrying_add`, which a debug build calls.
+    let (s1, c1) = acc.1.overflowing_add((p >> 64) as u64);
+    let (s1, c2) = s1.overflowing_add(u64::from(c0));
     acc.0 = s0;
     acc.1 = s1;
-    acc.2 = acc.2.wrapping_add(u64::from(c));
+    acc.2 = acc.2.wrapping_add(u64::from(c1 | c2));
 }
 
 /// Returns the low limb of the accumulator and shifts it down one limb.
@@ -29,23 +31,6 @@ fn shift(acc: &mut (u64, u64, u64)) -> u64 {
     let low = acc.0;
     *acc = (acc.1, acc.2, 0);
     low
-}
-
-/// `r[..2H] = a · b`, column by column. The conditions depend only on the
-/// loop counters, so the loops unroll into straight-line code.
-#[inline(always)]
-fn mul_base<const H: usize>(a: &[u64], b: &[u64], r: &mut [u64]) {
-    let (a, b, r) = (&a[..H], &b[..H], &mut r[..2 * H]);
-    let mut acc = (0, 0, 0);
-    for k in 0..2 * H - 1 {
-        for i in 0..H {
-            if k >= i && k - i < H {
-                mac(&mut acc, a[i], b[k - i]);
-            }
-        }
-        r[k] = shift(&mut acc);
-    }
-    r[2 * H - 1] = acc.0;
 }
 
 /// `r[..2H] = a²`: the cross products once, row by row (fixed bounds, so
@@ -81,24 +66,34 @@ fn sqr_base<const H: usize>(a: &[u64], r: &mut [u64]) {
     }
 }
 
-/// `r[..H] = a · b mod 2^(64H)`.
-#[inline(always)]
-fn low_base<const H: usize>(a: &[u64], b: &[u64], r: &mut [u64]) {
-    let (a, b, r) = (&a[..H], &b[..H], &mut r[..H]);
-    let mut acc = (0, 0, 0);
-    for k in 0..H {
-        for i in 0..H {
-            if k >= i {
-                mac(&mut acc, a[i], b[k - i]);
-            }
-        }
-        r[k] = shift(&mut acc);
-    }
+/// Column `k` of a product: `acc += Σ a[i]·b[j]` over the listed `(i, j)`
+/// (with `i + j = k`), then `r[k]` = its low limb. Written out term by term
+/// because loops with conditions cost ten times as much in debug builds,
+/// which every test runs.
+macro_rules! column {
+    ($acc:ident, $a:ident, $b:ident, $r:ident[$k:literal]: $(($i:literal, $j:literal))*) => {
+        $(mac(&mut $acc, $a[$i], $b[$j]);)*
+        $r[$k] = shift(&mut $acc);
+    };
 }
 
+/// `r[..12] = a · b` for 6-limb `a` and `b`, column by column.
 #[inline(never)]
 fn mul6(a: &[u64], b: &[u64], r: &mut [u64]) {
-    mul_base::<6>(a, b, r);
+    let (a, b, r) = (&a[..6], &b[..6], &mut r[..12]);
+    let mut acc = (0, 0, 0);
+    column!(acc, a, b, r[0]: (0, 0));
+    column!(acc, a, b, r[1]: (0, 1) (1, 0));
+    column!(acc, a, b, r[2]: (0, 2) (1, 1) (2, 0));
+    column!(acc, a, b, r[3]: (0, 3) (1, 2) (2, 1) (3, 0));
+    column!(acc, a, b, r[4]: (0, 4) (1, 3) (2, 2) (3, 1) (4, 0));
+    column!(acc, a, b, r[5]: (0, 5) (1, 4) (2, 3) (3, 2) (4, 1) (5, 0));
+    column!(acc, a, b, r[6]: (1, 5) (2, 4) (3, 3) (4, 2) (5, 1));
+    column!(acc, a, b, r[7]: (2, 5) (3, 4) (4, 3) (5, 2));
+    column!(acc, a, b, r[8]: (3, 5) (4, 4) (5, 3));
+    column!(acc, a, b, r[9]: (4, 5) (5, 4));
+    column!(acc, a, b, r[10]: (5, 5));
+    r[11] = acc.0;
 }
 
 #[inline(never)]
@@ -106,9 +101,17 @@ fn sqr6(a: &[u64], r: &mut [u64]) {
     sqr_base::<6>(a, r);
 }
 
+/// `r[..6] = a · b mod 2^384`.
 #[inline(never)]
 fn low6(a: &[u64], b: &[u64], r: &mut [u64]) {
-    low_base::<6>(a, b, r);
+    let (a, b, r) = (&a[..6], &b[..6], &mut r[..6]);
+    let mut acc = (0, 0, 0);
+    column!(acc, a, b, r[0]: (0, 0));
+    column!(acc, a, b, r[1]: (0, 1) (1, 0));
+    column!(acc, a, b, r[2]: (0, 2) (1, 1) (2, 0));
+    column!(acc, a, b, r[3]: (0, 3) (1, 2) (2, 1) (3, 0));
+    column!(acc, a, b, r[4]: (0, 4) (1, 3) (2, 2) (3, 1) (4, 0));
+    column!(acc, a, b, r[5]: (0, 5) (1, 4) (2, 3) (3, 2) (4, 1) (5, 0));
 }
 
 /// `r = |x - y|` over `H` limbs; returns all ones when `x < y`, else zero.
