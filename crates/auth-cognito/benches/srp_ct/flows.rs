@@ -58,13 +58,10 @@ impl Inputs {
     }
 
     fn challenge(&self) -> PasswordVerifierChallenge<'_> {
-        PasswordVerifierChallenge {
-            pool_name: self.pool,
-            user_id_for_srp: self.user,
-            salt_hex: self.salt,
-            srp_b_hex: &self.b_hex,
-            secret_block_b64: self.secret_block,
-        }
+        PasswordVerifierChallenge::new(self.pool, self.user)
+            .with_salt_hex(self.salt)
+            .with_srp_b_hex(&self.b_hex)
+            .with_secret_block_b64(self.secret_block)
     }
 }
 
