@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod account;
 mod aws_provider;
 mod cognito_session;
 pub mod config;
@@ -13,6 +14,11 @@ mod sign_out;
 pub mod srp;
 mod verify;
 
+pub use account::{
+    CodeDeliveryDetails, ConfirmSignUpOptions, DeliveryMedium, ResetPasswordResult,
+    ResetPasswordStep, SignUpOptions, SignUpResult, SignUpStep, UpdateUserAttributeResult,
+    UpdateUserAttributeStep,
+};
 pub use aws_provider::CognitoCredentialsProvider;
 pub use cognito_session::CognitoAuthSession;
 pub use config::{CognitoConfig, CognitoConfigBuilder, Tuning};

@@ -4,9 +4,11 @@
 //! has `origin_jti` (as Amplify JS does). A failure of that step is
 //! reported in the result and never keeps the local session.
 
+use std::sync::Arc;
+
 use auth_core::error::AuthError;
 use auth_core::events::{AuthEvent, AuthState};
-use auth_core::storage::StorageChange;
+use auth_core::storage::{StorageChange, StorageError};
 use auth_core::types::{SignOutOptions, SignOutResult};
 use serde_json::json;
 
@@ -22,49 +24,7 @@ pub(crate) async fn sign_out(
     pending: &Pending,
     options: SignOutOptions,
 ) -> Result<SignOutResult, AuthError> {
-    let (user, storage_result) = {
-        let _tx = session.tx_lock.lock().await;
-        let _flight = match identity {
-            Some(pool) => Some(pool.hold().await),
-            None => None,
-        };
-        // A corrupt store must not prevent signing out of the memory session.
-        let _ = session.load_locked().await;
-        pending.clear()?;
-        let snap = session.state.load_full();
-        let user = snap.user.clone();
-        let mut changes: Vec<StorageChange> = Vec::new();
-        if let (None, true, Ok(keys)) = (&user, snap.expired, session.keys()) {
-            changes.push(StorageChange::Remove(keys.session_expired()));
-        }
-        if let (Some(u), Ok(keys)) = (&user, session.keys()) {
-            changes.extend(clear_changes(keys, &u.storage_username));
-            changes.extend(IdentityState::clear_user_identity_changes(
-                &snap.identity,
-                session.config.identity_pool_id(),
-            ));
-        }
-        let storage_result = if changes.is_empty() {
-            Ok(())
-        } else {
-            session.storage.apply(changes).await
-        };
-        let had_user = user.is_some();
-        session.update(|s| {
-            s.loaded = true;
-            s.generation += 1;
-            s.user = None;
-            s.expired = false;
-            let identity = s.identity_mut();
-            identity.federation = None;
-            if had_user {
-                identity.clear_user_identity();
-            }
-        });
-        session.hub.set_state(AuthState::SignedOut);
-        session.hub.emit(AuthEvent::SignedOut);
-        (user, storage_result)
-    };
+    let (user, storage_result) = sign_out_locally(session, identity, pending).await?;
     // The remote step runs outside the session lock: a slow network
     // never delays other callers, who already see a signed-out session.
     let mut result = SignOutResult::default();
@@ -87,6 +47,59 @@ pub(crate) async fn sign_out(
     }
     storage_result?;
     Ok(result)
+}
+
+/// The local half of a sign-out, as one transaction: clears the stored and
+/// in-memory session (the user's identity id and credentials too), drops a
+/// pending challenge, sets the state to `SignedOut` and emits `SignedOut`.
+/// Returns the user that was signed in, and the storage write's result.
+/// `delete_user` ends here too, since its tokens died with the account.
+pub(crate) async fn sign_out_locally(
+    session: &Orchestrator,
+    identity: Option<&IdentityPool>,
+    pending: &Pending,
+) -> Result<(Option<Arc<UserTokens>>, Result<(), StorageError>), AuthError> {
+    let _tx = session.tx_lock.lock().await;
+    let _flight = match identity {
+        Some(pool) => Some(pool.hold().await),
+        None => None,
+    };
+    // A corrupt store must not prevent signing out of the memory session.
+    let _ = session.load_locked().await;
+    pending.clear()?;
+    let snap = session.state.load_full();
+    let user = snap.user.clone();
+    let mut changes: Vec<StorageChange> = Vec::new();
+    if let (None, true, Ok(keys)) = (&user, snap.expired, session.keys()) {
+        changes.push(StorageChange::Remove(keys.session_expired()));
+    }
+    if let (Some(u), Ok(keys)) = (&user, session.keys()) {
+        changes.extend(clear_changes(keys, &u.storage_username));
+        changes.extend(IdentityState::clear_user_identity_changes(
+            &snap.identity,
+            session.config.identity_pool_id(),
+        ));
+    }
+    let storage_result = if changes.is_empty() {
+        Ok(())
+    } else {
+        session.storage.apply(changes).await
+    };
+    let had_user = user.is_some();
+    session.update(|s| {
+        s.loaded = true;
+        s.generation += 1;
+        s.user = None;
+        s.expired = false;
+        let identity = s.identity_mut();
+        identity.federation = None;
+        if had_user {
+            identity.clear_user_identity();
+        }
+    });
+    session.hub.set_state(AuthState::SignedOut);
+    session.hub.emit(AuthEvent::SignedOut);
+    Ok((user, storage_result))
 }
 
 /// `GlobalSignOut`: every token of the user, on every device.

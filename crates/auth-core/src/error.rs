@@ -105,6 +105,45 @@ pub enum AuthError {
         /// The service's message.
         message: String,
     },
+    /// The username is taken (`UsernameExistsException`). Next step: sign
+    /// in with it, reset its password, or sign up with another username.
+    #[error("an account with this username already exists: {message}")]
+    UsernameExists {
+        /// The service's message.
+        message: String,
+    },
+    /// The password does not meet the pool's password policy
+    /// (`InvalidPasswordException`). Next step: choose a password that
+    /// meets the policy, which `message` states.
+    #[error("the password does not meet the pool's policy: {message}")]
+    InvalidPassword {
+        /// The service's message, naming the rule that failed, for example
+        /// "Password did not conform with policy: Password must have uppercase characters".
+        message: String,
+    },
+    /// The code has expired or was already used (`ExpiredCodeException`).
+    /// Next step: request a new code (resend the sign-up code, reset the
+    /// password again, or send the attribute's code again).
+    #[error("the code has expired or was already used; request a new one: {message}")]
+    CodeExpired {
+        /// The service's message.
+        message: String,
+    },
+    /// Too many attempts or codes in a short time (`LimitExceededException`).
+    /// Next step: wait, then retry; it is transient.
+    #[error("attempt limit exceeded; wait and retry later: {message}")]
+    LimitExceeded {
+        /// The service's message.
+        message: String,
+    },
+    /// Another account already uses this email address or phone number as
+    /// its alias (`AliasExistsException`). Next step: use another value, or
+    /// confirm with `force_alias_creation` to move the alias to this account.
+    #[error("another account already uses this email or phone number: {message}")]
+    AliasExists {
+        /// The service's message.
+        message: String,
+    },
     /// Any other error returned by the service.
     #[error("service error {code} (HTTP {status}): {message}")]
     Service {
@@ -142,7 +181,9 @@ impl AuthError {
     /// clear a session.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Network { .. } | Self::InvalidResponse { .. } => true,
+            Self::Network { .. } | Self::InvalidResponse { .. } | Self::LimitExceeded { .. } => {
+                true
+            }
             Self::Service { code, status, .. } => {
                 *status >= 500
                     || matches!(
@@ -168,6 +209,11 @@ impl AuthError {
             Self::UserNotConfirmed { .. } => Some("UserNotConfirmedException"),
             Self::PasswordResetRequired { .. } => Some("PasswordResetRequiredException"),
             Self::CodeMismatch { .. } => Some("CodeMismatchException"),
+            Self::UsernameExists { .. } => Some("UsernameExistsException"),
+            Self::InvalidPassword { .. } => Some("InvalidPasswordException"),
+            Self::CodeExpired { .. } => Some("ExpiredCodeException"),
+            Self::LimitExceeded { .. } => Some("LimitExceededException"),
+            Self::AliasExists { .. } => Some("AliasExistsException"),
             Self::Service { code, .. } => Some(code),
             _ => None,
         }
@@ -203,5 +249,41 @@ mod tests {
             .is_transient()
         );
         assert!(!AuthError::SessionExpired { reason: "x".into() }.is_transient());
+    }
+
+    #[test]
+    fn account_errors_are_typed_and_only_the_limit_is_transient() {
+        let m = || "m".to_owned();
+        let cases = [
+            (
+                AuthError::UsernameExists { message: m() },
+                "UsernameExistsException",
+                false,
+            ),
+            (
+                AuthError::InvalidPassword { message: m() },
+                "InvalidPasswordException",
+                false,
+            ),
+            (
+                AuthError::CodeExpired { message: m() },
+                "ExpiredCodeException",
+                false,
+            ),
+            (
+                AuthError::LimitExceeded { message: m() },
+                "LimitExceededException",
+                true,
+            ),
+            (
+                AuthError::AliasExists { message: m() },
+                "AliasExistsException",
+                false,
+            ),
+        ];
+        for (e, code, transient) in cases {
+            assert_eq!(e.service_code(), Some(code));
+            assert_eq!(e.is_transient(), transient, "{code}");
+        }
     }
 }

@@ -33,6 +33,10 @@ pub enum AuthFlowType {
     /// A custom challenge without SRP.
     #[serde(rename = "CUSTOM_WITHOUT_SRP")]
     CustomWithoutSrp,
+    /// Choice-based sign-in (`USER_AUTH`): passwordless factors, or a
+    /// session from sign-up confirmation (auto sign-in).
+    #[serde(rename = "USER_AUTH")]
+    UserAuth,
 }
 
 impl AuthFlowType {
@@ -43,6 +47,7 @@ impl AuthFlowType {
             Self::UserPasswordAuth => "USER_PASSWORD_AUTH",
             Self::CustomWithSrp => "CUSTOM_WITH_SRP",
             Self::CustomWithoutSrp => "CUSTOM_WITHOUT_SRP",
+            Self::UserAuth => "USER_AUTH",
         }
     }
 }

@@ -47,7 +47,12 @@ pub(crate) fn service_error(code: &str, message: String, status: u16) -> AuthErr
         "UserNotFoundException" => AuthError::UserNotFound { message },
         "UserNotConfirmedException" => AuthError::UserNotConfirmed { message },
         "PasswordResetRequiredException" => AuthError::PasswordResetRequired { message },
-        "CodeMismatchException" | "ExpiredCodeException" => AuthError::CodeMismatch { message },
+        "CodeMismatchException" => AuthError::CodeMismatch { message },
+        "ExpiredCodeException" => AuthError::CodeExpired { message },
+        "UsernameExistsException" => AuthError::UsernameExists { message },
+        "InvalidPasswordException" => AuthError::InvalidPassword { message },
+        "LimitExceededException" => AuthError::LimitExceeded { message },
+        "AliasExistsException" => AuthError::AliasExists { message },
         _ => AuthError::Service {
             code: code.to_owned(),
             message,
@@ -160,6 +165,38 @@ mod tests {
         let e = parse_service_error(400, None, b"");
         assert_eq!(e.service_code(), Some("UnknownError"));
         assert!(!e.is_transient());
+    }
+
+    #[test]
+    fn account_errors_are_typed_with_the_service_message() {
+        let parse = |t: &str| {
+            parse_service_error(
+                400,
+                None,
+                format!(r#"{{"__type":"{t}","message":"why"}}"#).as_bytes(),
+            )
+        };
+        assert!(
+            matches!(parse("UsernameExistsException"), AuthError::UsernameExists { message } if message == "why")
+        );
+        assert!(
+            matches!(parse("InvalidPasswordException"), AuthError::InvalidPassword { message } if message == "why")
+        );
+        assert!(matches!(
+            parse("ExpiredCodeException"),
+            AuthError::CodeExpired { .. }
+        ));
+        assert!(matches!(
+            parse("CodeMismatchException"),
+            AuthError::CodeMismatch { .. }
+        ));
+        assert!(matches!(
+            parse("AliasExistsException"),
+            AuthError::AliasExists { .. }
+        ));
+        let limit = parse("LimitExceededException");
+        assert!(matches!(limit, AuthError::LimitExceeded { .. }));
+        assert!(limit.is_transient());
     }
 
     #[test]

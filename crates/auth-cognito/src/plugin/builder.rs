@@ -78,6 +78,7 @@ impl CognitoAuthPluginBuilder {
                 session,
                 identity,
                 pending: Pending::default(),
+                auto_sign_in: Default::default(),
             }),
         })
     }

@@ -1,5 +1,6 @@
 //! [`CognitoAuthPlugin`]: the plugin's public API, one `impl` block per
-//! concern (set-up, sign-in, sessions, identity pool, sign-out), each
+//! concern (set-up, sign-in, sessions, identity pool, sign-out; the
+//! account flows in `account.rs`), each
 //! method handing the work to the module that does it. The one piece of
 //! logic kept here is the hot path of `fetch_auth_session`, so that it
 //! stays visible and compiles into one function.
@@ -24,6 +25,7 @@ use crate::orchestrator::Orchestrator;
 use crate::sign_in::{self, Pending, SignInOptions, SignInResult};
 use crate::sign_out;
 
+mod account;
 mod builder;
 
 pub use builder::CognitoAuthPluginBuilder;
@@ -40,6 +42,8 @@ struct Inner {
     identity: Option<IdentityPool>,
     /// The sign-in challenge waiting for `confirm_sign_in`.
     pending: Pending,
+    /// The auto sign-in waiting for `confirm_sign_up` or `auto_sign_in`.
+    auto_sign_in: crate::account::auto_sign_in::AutoSignIn,
 }
 
 /// The Amazon Cognito auth plugin (Amplify's `AWSCognitoAuthPlugin`).

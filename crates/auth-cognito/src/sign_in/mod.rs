@@ -23,6 +23,7 @@ use crate::idp::AuthResponse;
 use crate::orchestrator::Orchestrator;
 
 mod challenge;
+mod error_steps;
 mod flows;
 mod password_verifier;
 mod respond;
@@ -77,12 +78,15 @@ pub(crate) async fn sign_in(
     let (req, srp_client) =
         flows::initiate_auth_request(flow, username, &password, &app, &options.client_metadata)?;
     tracing::debug!(flow = flow.as_str(), "sign-in started");
-    let mut response: AuthResponse = idp.call("InitiateAuth", &req).await?;
+    let mut response: AuthResponse = match idp.call("InitiateAuth", &req).await {
+        Ok(r) => r,
+        Err(e) => return error_steps::step_for(e),
+    };
     if response.challenge_name.as_deref() == Some("PASSWORD_VERIFIER") {
         let srp_client = srp_client
             .ok_or_else(|| missing("InitiateAuth", "an SRP client for PASSWORD_VERIFIER"))?;
         let pool_id = session.config.user_pool_id().ok_or(AuthError::NoUserPool)?;
-        response = password_verifier::answer(
+        response = match password_verifier::answer(
             idp,
             &app,
             pool_id,
@@ -91,7 +95,11 @@ pub(crate) async fn sign_in(
             &password,
             response,
         )
-        .await?;
+        .await
+        {
+            Ok(r) => r,
+            Err(e) => return error_steps::step_for(e),
+        };
     }
     drop(password);
     handle_auth_response(
@@ -150,7 +158,7 @@ pub(crate) async fn confirm(
 }
 
 /// Finishes a sign-in with tokens, or records the challenge.
-async fn handle_auth_response(
+pub(crate) async fn handle_auth_response(
     session: &Orchestrator,
     pending: &Pending,
     operation: &'static str,

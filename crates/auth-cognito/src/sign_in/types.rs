@@ -96,6 +96,19 @@ pub enum SignInStep {
         /// The factors to choose from.
         allowed: Vec<MfaType>,
     },
+    /// The user has not confirmed sign-up (Cognito's
+    /// `UserNotConfirmedException`): confirm it with
+    /// [`CognitoAuthPlugin::confirm_sign_up`](crate::CognitoAuthPlugin::confirm_sign_up)
+    /// and the code sent at sign-up
+    /// ([`resend_sign_up_code`](crate::CognitoAuthPlugin::resend_sign_up_code)
+    /// sends another), then sign in again.
+    ConfirmSignUp,
+    /// The user must choose a new password (Cognito's
+    /// `PasswordResetRequiredException`, after an administrator reset it):
+    /// call [`CognitoAuthPlugin::reset_password`](crate::CognitoAuthPlugin::reset_password)
+    /// and [`confirm_reset_password`](crate::CognitoAuthPlugin::confirm_reset_password),
+    /// then sign in again.
+    ResetPassword,
 }
 
 /// The result of `sign_in` and `confirm_sign_in`.
