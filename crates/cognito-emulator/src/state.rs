@@ -9,6 +9,7 @@ use rand::RngExt as _;
 
 use crate::Fault;
 use crate::srp::{ServerEphemeral, Verifier};
+use crate::user_pool::account::{AccountSettings, AccountState, UserCodes};
 
 /// How long a challenge `Session` (and an SRP `SECRET_BLOCK`) stays valid: Cognito's default 3 min.
 pub(crate) const SESSION_TTL_SECS: i64 = 180;
@@ -31,14 +32,17 @@ pub(crate) struct UserPool {
     pub(crate) name: String,
     pub(crate) created: i64,
     pub(crate) users: HashMap<String, User>,
+    /// Password policy, username attributes and aliases, auto-verified attributes.
+    pub(crate) settings: AccountSettings,
 }
 
-/// `UNCONFIRMED`, `CONFIRMED`, `FORCE_CHANGE_PASSWORD`.
+/// `UNCONFIRMED`, `CONFIRMED`, `FORCE_CHANGE_PASSWORD`, `RESET_REQUIRED`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum UserStatus {
     Unconfirmed,
     Confirmed,
     ForceChangePassword,
+    ResetRequired,
 }
 
 impl UserStatus {
@@ -47,6 +51,7 @@ impl UserStatus {
             Self::Unconfirmed => "UNCONFIRMED",
             Self::Confirmed => "CONFIRMED",
             Self::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+            Self::ResetRequired => "RESET_REQUIRED",
         }
     }
 }
@@ -69,7 +74,8 @@ pub(crate) struct User {
     pub(crate) verifier: Verifier,
     pub(crate) created: i64,
     pub(crate) modified: i64,
-    pub(crate) confirmation_code: Option<String>,
+    /// The codes sent to the user: sign-up, password reset, attribute verification.
+    pub(crate) codes: UserCodes,
     /// Verified TOTP secret (raw bytes).
     pub(crate) totp_secret: Option<Vec<u8>>,
     /// Secret from AssociateSoftwareToken, not yet verified.
@@ -181,6 +187,8 @@ pub(crate) struct State {
     pub(crate) challenges: HashMap<String, ChallengeSession>,
     pub(crate) refresh_tokens: HashMap<String, RefreshRecord>,
     pub(crate) revoked_origins: HashSet<String>,
+    /// The sign-in sessions of confirmed sign-ups (auto sign-in).
+    pub(crate) accounts: AccountState,
     pub(crate) counters: BTreeMap<String, u64>,
     pub(crate) faults: HashMap<String, VecDeque<QueuedFault>>,
 }
@@ -201,6 +209,7 @@ impl State {
             challenges: HashMap::new(),
             refresh_tokens: HashMap::new(),
             revoked_origins: HashSet::new(),
+            accounts: AccountState::default(),
             counters: BTreeMap::new(),
             faults: HashMap::new(),
         }
@@ -232,6 +241,7 @@ impl State {
         let now = self.now();
         self.srp_sessions.retain(|_, s| s.expires_at > now);
         self.challenges.retain(|_, s| s.expires_at > now);
+        self.accounts.sweep(now);
     }
 
     /// Queue `fault` for the next `times` calls of `op`, after those already queued.

@@ -33,6 +33,11 @@ pub struct ClientOptions {
     pub disable_token_revocation: bool,
     /// `PreventUserExistenceErrors: ENABLED` (unknown users look like wrong passwords).
     pub prevent_user_existence_errors: bool,
+    /// `ExplicitAuthFlows`, e.g. `["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH",
+    /// "ALLOW_USER_AUTH"]` (default: Cognito's, without `ALLOW_USER_AUTH`). Only
+    /// `ALLOW_USER_AUTH` is enforced: `ConfirmSignUp` returns a sign-in `Session` and
+    /// `USER_AUTH` is accepted only with it.
+    pub explicit_auth_flows: Option<Vec<String>>,
 }
 
 /// An app client made by [`Emulator::create_user_pool_client`].
@@ -65,9 +70,15 @@ fn field(v: &Value, path: &[&str]) -> Result<String, EmulatorError> {
 }
 
 impl Emulator {
-    /// `CreateUserPool`; returns the pool id `<region>_<9 alnum>`.
+    /// `CreateUserPool`; returns the pool id `<region>_<9 alnum>`. The pool has
+    /// Cognito's default password policy and auto-verifies `email`: a sign-up with an
+    /// e-mail address gets a confirmation code. Other settings (`UsernameAttributes`,
+    /// `AliasAttributes`, `Policies`) are made with `CreateUserPool` over HTTP.
     pub fn create_user_pool(&self, name: &str) -> Result<String, EmulatorError> {
-        let v = self.call(pools::create_user_pool, json!({"PoolName": name}))?;
+        let v = self.call(
+            pools::create_user_pool,
+            json!({"PoolName": name, "AutoVerifiedAttributes": ["email"]}),
+        )?;
         field(&v, &["UserPool", "Id"])
     }
 
@@ -89,6 +100,9 @@ impl Emulator {
             "EnableTokenRevocation": !opts.disable_token_revocation,
             "PreventUserExistenceErrors": if opts.prevent_user_existence_errors { "ENABLED" } else { "LEGACY" },
         });
+        if let (Some(flows), Some(o)) = (&opts.explicit_auth_flows, req.as_object_mut()) {
+            o.insert("ExplicitAuthFlows".into(), json!(flows));
+        }
         if let (Some(grace), Some(o)) = (opts.refresh_token_rotation, req.as_object_mut()) {
             o.insert(
                 "RefreshTokenRotation".into(),

@@ -47,13 +47,47 @@ impl Emulator {
         lock(&self.shared).now()
     }
 
-    /// The `SignUp` confirmation code of a user not yet confirmed.
+    /// The last sign-up confirmation code sent to a user (`SignUp`,
+    /// `ResendConfirmationCode`), used or not. `username` may be an alias.
     pub fn confirmation_code(&self, pool_id: &str, username: &str) -> Option<String> {
         let st = lock(&self.shared);
-        lookup::user(&st, pool_id, username)
-            .ok()?
-            .confirmation_code
-            .clone()
+        let u = lookup::user(&st, pool_id, username).ok()?;
+        u.codes.sign_up.as_ref().map(|c| c.value.clone())
+    }
+
+    /// The last password-reset code sent to a user (`ForgotPassword`,
+    /// `AdminResetUserPassword`), used or not.
+    pub fn forgot_password_code(&self, pool_id: &str, username: &str) -> Option<String> {
+        let st = lock(&self.shared);
+        let u = lookup::user(&st, pool_id, username).ok()?;
+        u.codes.forgot_password.as_ref().map(|c| c.value.clone())
+    }
+
+    /// The last verification code sent for a user's `attribute` (`email`,
+    /// `phone_number`), used or not.
+    pub fn attribute_verification_code(
+        &self,
+        pool_id: &str,
+        username: &str,
+        attribute: &str,
+    ) -> Option<String> {
+        let st = lock(&self.shared);
+        let u = lookup::user(&st, pool_id, username).ok()?;
+        u.codes.attributes.get(attribute).map(|c| c.value.clone())
+    }
+
+    /// Confirm every later `SignUp` of the pool at once (`UserConfirmed: true`), as a
+    /// pre-sign-up Lambda returning `autoConfirmUser` would.
+    pub fn set_auto_confirm_sign_up(
+        &self,
+        pool_id: &str,
+        enabled: bool,
+    ) -> Result<(), EmulatorError> {
+        let mut st = lock(&self.shared);
+        lookup::pool_mut(&mut st, pool_id)?
+            .settings
+            .auto_confirm_sign_up = enabled;
+        Ok(())
     }
 
     /// The last `SMS_MFA` code "sent" to a user.

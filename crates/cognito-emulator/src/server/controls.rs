@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::{Shared, lock};
 use crate::Fault;
-use crate::user_pool::{lookup, mfa};
+use crate::user_pool::{account, lookup, mfa};
 
 /// The routes, to merge into the emulator's router.
 pub(crate) fn routes() -> Router<Shared> {
@@ -73,11 +73,14 @@ async fn codes(
 ) -> Response {
     let st = lock(&shared);
     match lookup::user(&st, &pool, &username) {
-        Ok(u) => Json(json!({
-            "confirmation_code": u.confirmation_code,
-            "sms_mfa_code": u.last_sms_code,
-        }))
-        .into_response(),
+        Ok(u) => {
+            let mut body = json!({
+                "confirmation_code": u.codes.sign_up.as_ref().map(|c| &c.value),
+                "sms_mfa_code": u.last_sms_code,
+            });
+            account::codes::report(u, &mut body);
+            Json(body).into_response()
+        }
         Err(e) => control_error(StatusCode::NOT_FOUND, e.message),
     }
 }

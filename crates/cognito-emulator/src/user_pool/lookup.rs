@@ -1,6 +1,7 @@
 //! Finding pools, app clients and users in the state, and the errors sign-in answers
 //! when it cannot (or when the password is wrong).
 
+use super::account::aliases;
 use crate::error::ApiError;
 use crate::state::{AppClient, State, User, UserPool};
 
@@ -25,24 +26,31 @@ pub(crate) fn client(st: &State, client_id: &str) -> Result<AppClient, ApiError>
     })
 }
 
-/// The user `username` of `pool_id`, or `UserNotFoundException`.
+/// The user `username` of `pool_id`, or `UserNotFoundException`. `username` may also be
+/// the `sub` or a name the pool signs in with (an alias, see `account::aliases`).
 pub(crate) fn user<'a>(st: &'a State, pool_id: &str, username: &str) -> Result<&'a User, ApiError> {
-    pool(st, pool_id)?
-        .users
-        .get(username)
+    let p = pool(st, pool_id)?;
+    aliases::resolve(p, username)
+        .and_then(|name| p.users.get(name))
         .ok_or_else(ApiError::user_not_found)
 }
 
-/// The user `username` of `pool_id`, mutable, or `UserNotFoundException`.
+/// The user `username` of `pool_id`, mutable, or `UserNotFoundException`; `username` as
+/// for [`user`].
 pub(crate) fn user_mut<'a>(
     st: &'a mut State,
     pool_id: &str,
     username: &str,
 ) -> Result<&'a mut User, ApiError> {
-    pool_mut(st, pool_id)?
-        .users
-        .get_mut(username)
-        .ok_or_else(ApiError::user_not_found)
+    let p = pool_mut(st, pool_id)?;
+    let name = if p.users.contains_key(username) {
+        username.to_owned()
+    } else {
+        aliases::resolve(p, username)
+            .ok_or_else(ApiError::user_not_found)?
+            .to_owned()
+    };
+    p.users.get_mut(&name).ok_or_else(ApiError::user_not_found)
 }
 
 /// Unknown user during sign-in: `UserNotFoundException` (LEGACY) or, when the client has

@@ -8,6 +8,7 @@ use crate::error::ApiError;
 use crate::state::State;
 use crate::wire::{self, Operation};
 
+pub(crate) mod account;
 pub(crate) mod delivery;
 pub(crate) mod lookup;
 pub(crate) mod mfa;
@@ -31,6 +32,7 @@ const TABLES: &[&[Operation]] = &[
     revoke::OPERATIONS,
     self_service::OPERATIONS,
     mfa::OPERATIONS,
+    account::OPERATIONS,
 ];
 
 /// Run user-pool operation `op`; `None` when the operation is unknown.
@@ -72,6 +74,15 @@ mod tests {
             "AdminSetUserMFAPreference",
             "SignUp",
             "ConfirmSignUp",
+            "ResendConfirmationCode",
+            "ForgotPassword",
+            "ConfirmForgotPassword",
+            "AdminResetUserPassword",
+            "UpdateUserAttributes",
+            "GetUserAttributeVerificationCode",
+            "VerifyUserAttribute",
+            "DeleteUserAttributes",
+            "DeleteUser",
             "InitiateAuth",
             "AdminInitiateAuth",
             "RespondToAuthChallenge",

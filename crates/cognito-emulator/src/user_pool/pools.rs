@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::account::AccountSettings;
 use super::lookup::{client, pool};
 use crate::error::ApiError;
 use crate::state::{ALNUM, AppClient, LOWER_ALNUM, State, UserPool, random_chars};
@@ -19,6 +20,7 @@ pub(crate) const OPERATIONS: &[Operation] = &[
 /// `CreateUserPool`: a pool id `<region>_<9 alnum>`.
 pub(crate) fn create_user_pool(st: &mut State, req: &Value) -> Result<Value, ApiError> {
     let name = req_str(req, "PoolName")?.to_owned();
+    let settings = AccountSettings::from_request(req)?;
     let id = format!("{}_{}", st.config.region, random_chars(ALNUM, 9));
     let now = st.now();
     st.pools.insert(
@@ -28,6 +30,7 @@ pub(crate) fn create_user_pool(st: &mut State, req: &Value) -> Result<Value, Api
             name,
             created: now,
             users: Default::default(),
+            settings,
         },
     );
     Ok(json!({ "UserPool": pool_json(st, &id)? }))
@@ -35,7 +38,7 @@ pub(crate) fn create_user_pool(st: &mut State, req: &Value) -> Result<Value, Api
 
 fn pool_json(st: &State, id: &str) -> Result<Value, ApiError> {
     let p = pool(st, id)?;
-    Ok(json!({
+    let mut out = json!({
         "Id": p.id,
         "Name": p.name,
         "Arn": format!("arn:aws:cognito-idp:{}:000000000000:userpool/{}", st.config.region, p.id),
@@ -44,7 +47,11 @@ fn pool_json(st: &State, id: &str) -> Result<Value, ApiError> {
         "MfaConfiguration": "OPTIONAL",
         "EstimatedNumberOfUsers": p.users.len(),
         "UsernameConfiguration": {"CaseSensitive": true},
-    }))
+    });
+    if let Some(obj) = out.as_object_mut() {
+        p.settings.describe(obj);
+    }
+    Ok(out)
 }
 
 fn describe_user_pool(st: &mut State, req: &Value) -> Result<Value, ApiError> {

@@ -3,8 +3,8 @@
 use serde_json::{Map, Value, json};
 
 use super::lookup::{incorrect_password, user, user_mut};
-use super::mfa;
 use super::tokens::access_user_of;
+use super::{account, mfa};
 use crate::error::ApiError;
 use crate::srp::Verifier;
 use crate::state::State;
@@ -35,6 +35,8 @@ fn change_password(st: &mut State, req: &Value) -> Result<Value, ApiError> {
     if !u.verifier.matches(&who.pool_id, &who.username, prev) {
         return Err(incorrect_password());
     }
+    account::check_password(st, &who.pool_id, proposed)?;
+    let u = user_mut(st, &who.pool_id, &who.username)?;
     u.verifier = Verifier::new(&who.pool_id, &who.username, proposed);
     u.modified = now;
     Ok(json!({}))

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::lookup::{pool_mut, user, user_mut};
-use super::{mfa, revoke};
+use super::{account, mfa, revoke};
 use crate::error::ApiError;
 use crate::srp::Verifier;
 use crate::state::{ALNUM, State, User, UserStatus, random_chars};
@@ -44,12 +44,7 @@ pub(crate) fn insert_user(
     attributes: BTreeMap<String, String>,
     status: UserStatus,
 ) -> Result<Value, ApiError> {
-    if password.is_empty() {
-        return Err(ApiError::new(
-            "InvalidPasswordException",
-            "Password did not conform with policy: Password not long enough",
-        ));
-    }
+    account::check_password(st, pool_id, password)?;
     let now = st.now();
     let p = pool_mut(st, pool_id)?;
     if p.users.contains_key(username) {
@@ -69,7 +64,7 @@ pub(crate) fn insert_user(
         verifier: Verifier::new(pool_id, username, password),
         created: now,
         modified: now,
-        confirmation_code: None,
+        codes: Default::default(),
         totp_secret: None,
         pending_totp_secret: None,
         totp_enabled: false,
@@ -121,7 +116,9 @@ pub(crate) fn admin_set_user_password(st: &mut State, req: &Value) -> Result<Val
         .get("Permanent")
         .and_then(Value::as_bool)
         .unwrap_or(false);
+    account::check_password(st, &pool_id, password)?;
     let now = st.now();
+    let username = user(st, &pool_id, &username)?.username.clone();
     let u = user_mut(st, &pool_id, &username)?;
     u.verifier = Verifier::new(&pool_id, &username, password);
     u.status = if permanent {

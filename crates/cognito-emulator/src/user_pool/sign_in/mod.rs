@@ -17,6 +17,7 @@ pub(crate) mod mfa;
 pub(crate) mod new_password;
 pub(crate) mod password;
 pub(crate) mod srp_auth;
+pub(crate) mod user_auth_session;
 
 use challenge::{Answer, Challenge, Responder, expired_session};
 
@@ -44,6 +45,7 @@ const FLOWS: &[(&str, StartFlow)] = &[
     ("ADMIN_NO_SRP_AUTH", password::start),
     ("REFRESH_TOKEN_AUTH", refresh::refresh_token_auth),
     ("REFRESH_TOKEN", refresh::refresh_token_auth),
+    ("USER_AUTH", user_auth_session::start),
 ];
 
 /// Every challenge `RespondToAuthChallenge` answers.
@@ -74,7 +76,11 @@ fn request_client(st: &State, req: &Value, admin: bool) -> Result<AppClient, Api
 fn initiate_auth(st: &mut State, req: &Value, admin: bool) -> Result<Value, ApiError> {
     let c = request_client(st, req, admin)?;
     let flow = req_str(req, "AuthFlow")?;
-    let params = str_map(req, "AuthParameters");
+    let mut params = str_map(req, "AuthParameters");
+    // The request's `Session` (from `ConfirmSignUp`) reaches the flow as `SESSION`.
+    if let Some(session) = opt_str(req, "Session") {
+        params.insert("SESSION".into(), session.to_owned());
+    }
     match FLOWS.iter().find(|(name, _)| *name == flow) {
         Some((_, start)) => start(st, &c, &params),
         None => Err(ApiError::invalid_parameter(format!(
@@ -146,6 +152,10 @@ pub(crate) fn after_password(
             "User is not confirmed.",
         )),
         UserStatus::ForceChangePassword => new_password::issue(st, c, username),
+        UserStatus::ResetRequired => Err(ApiError::new(
+            "PasswordResetRequiredException",
+            "Password reset required for the user",
+        )),
         UserStatus::Confirmed => mfa::next_step(st, c, username),
     }
 }

@@ -48,6 +48,7 @@ fn respond(st: &mut State, answer: &Answer<'_>) -> Result<Value, ApiError> {
         .filter_map(|(k, v)| Some((k.strip_prefix("userAttributes.")?.to_owned(), v.clone())))
         .collect();
     let (pool_id, username) = (&answer.session.pool_id, answer.username());
+    crate::user_pool::account::check_password(st, pool_id, pw)?;
     let u = user_mut(st, pool_id, username)?;
     u.verifier = Verifier::new(pool_id, username, pw);
     u.status = UserStatus::Confirmed;

@@ -24,10 +24,12 @@ pub(crate) fn start(st: &mut State, c: &AppClient, params: &StrMap) -> Result<Va
         &[username],
         params.get("SECRET_HASH").map(String::as_str),
     )?;
+    // An alias or `UsernameAttributes` login names the user; tokens carry the username.
     let u = user(st, &c.pool_id, username).map_err(|_| unknown_user(c))?;
     ensure_enabled(u)?;
-    if !u.verifier.matches(&c.pool_id, username, password) {
+    let username = u.username.clone();
+    if !u.verifier.matches(&c.pool_id, &username, password) {
         return Err(incorrect_password());
     }
-    after_password(st, c, username)
+    after_password(st, c, &username)
 }

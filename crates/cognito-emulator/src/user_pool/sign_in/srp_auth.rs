@@ -36,8 +36,10 @@ pub(crate) fn start(st: &mut State, c: &AppClient, params: &StrMap) -> Result<Va
         params.get("SECRET_HASH").map(String::as_str),
     )?;
     let a = srp::parse_a(srp_a).ok_or_else(|| ApiError::invalid_parameter("Invalid SRP_A"))?;
+    // An alias or `UsernameAttributes` login names the user; SRP uses the username.
     let u = user(st, &c.pool_id, username).map_err(|_| unknown_user(c))?;
     ensure_enabled(u)?;
+    let username = u.username.clone();
     let eph = srp::server_ephemeral(&u.verifier.v);
     let salt_hex = u.verifier.salt.to_str_radix(16);
     let b_hex = eph.big_b.to_str_radix(16);
@@ -53,7 +55,7 @@ pub(crate) fn start(st: &mut State, c: &AppClient, params: &StrMap) -> Result<Va
         SrpSession {
             pool_id: c.pool_id.clone(),
             client_id: c.id.clone(),
-            username: username.to_owned(),
+            username: username.clone(),
             a,
             eph,
             expires_at,
