@@ -169,6 +169,9 @@ pub(crate) async fn drive(
         if result.is_signed_in || result.next_step == SignInStep::Done {
             return Ok(());
         }
+        if let Some(e) = crate::account::sign_in_step_error(&result.next_step) {
+            return Err(e);
+        }
         let answer = source.answer(&result.next_step)?;
         match plugin.confirm_sign_in(answer.expose_secret()).await {
             Ok(next) => result = next,

@@ -80,6 +80,25 @@ pub(crate) enum Command {
     Status,
     /// Print a shell completion script, e.g. `amplify-auth completions bash`.
     Completions(CompletionsArgs),
+    /// Create an account. The password is read with no echo, or from stdin
+    /// with --password-stdin. Exit code 7 while a confirmation code is needed.
+    SignUp(crate::account::SignUpArgs),
+    /// Confirm a sign-up with the code that was sent; with --sign-in, also
+    /// sign in (auto sign-in, no password).
+    ConfirmSignUp(crate::account::ConfirmSignUpArgs),
+    /// Send a new sign-up confirmation code.
+    ResendSignUpCode(crate::account::UsernameArg),
+    /// Send a code to reset a forgotten password.
+    ResetPassword(crate::account::UsernameArg),
+    /// Set a new password with the reset code (--new-password-stdin, or asked).
+    ConfirmResetPassword(crate::account::ConfirmResetArgs),
+    /// Change the signed-in user's password: the current and the new one on
+    /// stdin, one line each (or asked on the terminal).
+    ChangePassword,
+    /// Show the signed-in user's attributes, or set, verify or delete them.
+    Attributes(crate::account::AttributesArgs),
+    /// Delete the signed-in user's account (needs --yes), then sign out.
+    DeleteUser(crate::account::DeleteUserArgs),
     /// Internal: holds a sign-in challenge for `confirm-sign-in`.
     #[command(hide = true, name = "__hold-sign-in")]
     HoldSignIn(HoldArgs),

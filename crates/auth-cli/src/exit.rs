@@ -4,12 +4,14 @@
 //! |------|--------------------------------------------------------------------------|
 //! | 0    | success                                                                  |
 //! | 1    | any other error (a service error, the session store failed)              |
-//! | 2    | bad input: usage, `amplify_outputs.json`, profile name, a parameter      |
+//! | 2    | bad input: usage, `amplify_outputs.json`, profile name, a parameter;     |
+//! |      | a taken username or alias, a password the pool's policy refuses          |
 //! | 3    | not signed in (or no guest access for `credentials`)                     |
 //! | 4    | the session expired (refresh token rejected or missing): sign in again   |
 //! | 5    | network error or temporary service failure (throttling, 5xx): retry later|
-//! | 6    | sign-in rejected: wrong username, password or code; user not confirmed   |
-//! | 7    | sign-in needs an answer (a code, a new password, an MFA choice)          |
+//! | 6    | rejected: wrong username, password or code (or an expired code)          |
+//! | 7    | sign-in needs an answer (a code, a new password, an MFA choice, the      |
+//! |      | sign-up confirmed, a password reset); a sign-up needs its code           |
 //!
 //! Messages are one line and never contain a secret: they come from
 //! [`AuthError`]'s `Display`, which never carries tokens or passwords.
@@ -24,12 +26,14 @@ pub(crate) const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
   1  other error (a service error, the session store failed)
-  2  bad input: usage, amplify_outputs.json, profile name, a parameter
+  2  bad input: usage, amplify_outputs.json, profile name, a parameter,
+     a taken username, a password the pool's policy refuses
   3  not signed in (or no guest access, for `credentials`)
   4  session expired: sign in again
   5  network error or temporary service failure: retry later
-  6  sign-in rejected: wrong username, password or code
-  7  sign-in needs an answer (a code, a new password, an MFA choice)";
+  6  rejected: wrong username, password or code (or an expired code)
+  7  sign-in needs an answer (a code, a new password, an MFA choice);
+     a sign-up needs its confirmation code";
 
 /// Any other error.
 pub(crate) const OTHER: u8 = 1;
@@ -113,7 +117,11 @@ pub(crate) fn code_for(e: &AuthError) -> u8 {
         | AuthError::UserNotFound { .. }
         | AuthError::UserNotConfirmed { .. }
         | AuthError::PasswordResetRequired { .. }
-        | AuthError::CodeMismatch { .. } => REJECTED,
+        | AuthError::CodeMismatch { .. }
+        | AuthError::CodeExpired { .. } => REJECTED,
+        AuthError::UsernameExists { .. }
+        | AuthError::InvalidPassword { .. }
+        | AuthError::AliasExists { .. } => BAD_INPUT,
         AuthError::Storage(StorageError::LockTimeout { .. }) => OTHER,
         e if e.is_transient() && !matches!(e, AuthError::Storage(_)) => NETWORK,
         _ => OTHER,
@@ -129,6 +137,12 @@ fn hint(e: &AuthError) -> Option<&'static str> {
         }
         AuthError::GuestAccessDisabled => Some("sign in first"),
         AuthError::Network { .. } => Some("check the endpoint and the network, then retry"),
+        AuthError::UsernameExists { .. } => Some(
+            "choose another username, or sign in (`amplify-auth reset-password` if it is yours)",
+        ),
+        AuthError::CodeExpired { .. } => Some(
+            "request a new code (`resend-sign-up-code`, `reset-password` or `attributes send-code`)",
+        ),
         _ => None,
     }
 }

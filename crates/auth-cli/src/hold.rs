@@ -54,6 +54,9 @@ async fn result_reply(plugin: &CognitoAuthPlugin, result: &SignInResult) -> Valu
             .unwrap_or_default();
         return json!({"status": "done", "username": username});
     }
+    if let Some(e) = crate::account::sign_in_step_error(&result.next_step) {
+        return error_reply(&e);
+    }
     let (step, flag) = describe(&result.next_step);
     json!({"status": "challenge", "step": step, "flag": flag})
 }

@@ -12,6 +12,15 @@
 //!   credentials [--format credential-process|env] [--no-guest] [--force-refresh]
 //!   sign-out [--global]
 //!   status
+//!   sign-up --username U [--password-stdin] [--attribute NAME=VALUE ...]
+//!   confirm-sign-up --username U --code C [--sign-in]
+//!   resend-sign-up-code --username U
+//!   reset-password --username U
+//!   confirm-reset-password --username U --code C [--new-password-stdin]
+//!   change-password
+//!   attributes [--json] | attributes set NAME=VALUE ... | attributes verify NAME --code C
+//!     | attributes send-code NAME | attributes delete NAME ...
+//!   delete-user --yes
 //!   completions <bash|zsh|fish|elvish|powershell>
 //! ```
 //!
@@ -23,17 +32,18 @@
 //! |------|---------|
 //! | 0 | success |
 //! | 1 | any other error (a service error, the session store failed) |
-//! | 2 | bad input: usage, `amplify_outputs.json`, profile name, a parameter |
+//! | 2 | bad input: usage, `amplify_outputs.json`, profile name, a parameter; a taken username, a password the pool's policy refuses |
 //! | 3 | not signed in (or no guest access, for `credentials`) |
 //! | 4 | the session expired: sign in again |
 //! | 5 | network error or temporary service failure: retry later |
 //! | 6 | sign-in rejected: wrong username, password or code |
-//! | 7 | sign-in needs an answer (a code, a new password, an MFA choice) |
+//! | 7 | sign-in needs an answer (a code, a new password, an MFA choice); a sign-up needs its confirmation code |
 //!
 //! Errors are one line on stderr, `amplify-auth: <message>`, and never hold
 //! a secret. Only `token` and `credentials` print secrets, on stdout, because
 //! that is what they are for.
 
+mod account;
 mod challenge;
 mod cli;
 mod commands;
@@ -110,6 +120,14 @@ async fn dispatch(cli: &Cli) -> Result<(), CliError> {
         Command::SignOut(a) => commands::sign_out(cli, a).await,
         Command::Status => commands::status(cli).await,
         Command::Completions(_) => Ok(()),
+        Command::SignUp(_)
+        | Command::ConfirmSignUp(_)
+        | Command::ResendSignUpCode(_)
+        | Command::ResetPassword(_)
+        | Command::ConfirmResetPassword(_)
+        | Command::ChangePassword
+        | Command::Attributes(_)
+        | Command::DeleteUser(_) => account::run(cli).await,
         Command::HoldSignIn(a) => hold_sign_in(cli, a).await,
     }
 }
