@@ -8,6 +8,10 @@
 //! 3. `interop/amplify_js/amplify_interop.mjs`: Amplify JS v6 in Node signs
 //!    in, reads the session, refreshes, signs out, and fetches a guest
 //!    session.
+//! 4. `interop/accounts_setup.py` (boto3: a pool that auto-verifies e-mail,
+//!    a client allowing `USER_AUTH`) and `interop/amplify_js/accounts.mjs`:
+//!    Amplify JS's account flows (sign-up with auto sign-in, password change
+//!    and reset, attributes, deleteUser).
 
 use std::path::Path;
 use std::time::Instant;
@@ -44,9 +48,12 @@ pub(crate) fn run() -> Result<()> {
         results.push(("pycognito SRP", secs, Some(result)));
         let (secs, result) = timed(|| amplify_js(&emulator.endpoint, &outputs));
         results.push(("Amplify JS", secs, Some(result)));
+        let (secs, result) = timed(|| amplify_js_accounts(&venv, &emulator.endpoint, &scratch));
+        results.push(("Amplify JS accounts", secs, Some(result)));
     } else {
         results.push(("pycognito SRP", 0.0, None));
         results.push(("Amplify JS", 0.0, None));
+        results.push(("Amplify JS accounts", 0.0, None));
     }
 
     let not_passed: Vec<&str> = results
@@ -136,6 +143,32 @@ fn amplify_js(endpoint: &str, outputs: &Path) -> Result<()> {
         ],
     )
     .arg(outputs)
+    .env_secret("AMPLIFY_AUTH_PASSWORD", PASSWORD)
+    .run()
+}
+
+/// The account stories: boto3 sets up their own pool (`interop/accounts_setup.py`),
+/// then Amplify JS signs users up and through the account flows
+/// (`interop/amplify_js/accounts.mjs`).
+fn amplify_js_accounts(venv: &Venv, endpoint: &str, scratch: &Path) -> Result<()> {
+    let outputs = scratch.join("accounts_outputs.json");
+    cmd(
+        venv.python(),
+        [
+            "interop/accounts_setup.py",
+            "--endpoint",
+            endpoint,
+            "--outputs",
+        ],
+    )
+    .arg(&outputs)
+    .run()?;
+    let script = format!("{AMPLIFY_JS_DIR}/accounts.mjs");
+    cmd(
+        "node",
+        [script.as_str(), "--emulator", endpoint, "--outputs"],
+    )
+    .arg(&outputs)
     .env_secret("AMPLIFY_AUTH_PASSWORD", PASSWORD)
     .run()
 }
