@@ -50,7 +50,7 @@ pub(crate) async fn run(cli: &Cli, args: &AttributesArgs) -> Result<(), CliError
             say(&text);
         }
         Some(AttributesAction::Verify { name, code }) => {
-            plugin.confirm_user_attribute(name, code.trim()).await?;
+            plugin.confirm_user_attribute(name, code.expose()).await?;
             say(&format!("{name}: verified\n"));
         }
         Some(AttributesAction::SendCode { name }) => {

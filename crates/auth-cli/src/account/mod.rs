@@ -17,6 +17,32 @@ mod attributes;
 mod passwords;
 mod sign_up;
 
+/// A code from the command line (`--code`). Its `Debug` is redacted, so the
+/// parsed arguments can be debugged without showing it.
+#[derive(Clone)]
+pub(crate) struct CodeArg(String);
+
+impl CodeArg {
+    /// The code, trimmed.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for CodeArg {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.trim().to_owned()))
+    }
+}
+
+impl std::fmt::Debug for CodeArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
 /// `sign-up`.
 #[derive(Debug, Args)]
 pub(crate) struct SignUpArgs {
@@ -41,7 +67,7 @@ pub(crate) struct ConfirmSignUpArgs {
     pub(crate) username: String,
     /// The confirmation code that was sent.
     #[arg(long, value_name = "CODE")]
-    pub(crate) code: String,
+    pub(crate) code: CodeArg,
     /// Then sign the user in with auto sign-in (no password needed; the app
     /// client must allow USER_AUTH).
     #[arg(long)]
@@ -64,7 +90,7 @@ pub(crate) struct ConfirmResetArgs {
     pub(crate) username: String,
     /// The reset code that was sent.
     #[arg(long, value_name = "CODE")]
-    pub(crate) code: String,
+    pub(crate) code: CodeArg,
     /// Read the new password from the first line of stdin.
     #[arg(long)]
     pub(crate) new_password_stdin: bool,
@@ -99,7 +125,7 @@ pub(crate) enum AttributesAction {
         name: String,
         /// The code.
         #[arg(long, value_name = "CODE")]
-        code: String,
+        code: CodeArg,
     },
     /// Send a verification code for an attribute (`email` or `phone_number`).
     SendCode {
@@ -256,6 +282,44 @@ mod tests {
                 Err(crate::exit::BAD_INPUT)
             );
         }
+    }
+
+    #[test]
+    fn codes_on_the_command_line_never_reach_debug() {
+        use clap::Parser as _;
+        for args in [
+            &[
+                "amplify-auth",
+                "confirm-sign-up",
+                "-u",
+                "al",
+                "--code",
+                "246801",
+            ][..],
+            &[
+                "amplify-auth",
+                "confirm-reset-password",
+                "-u",
+                "al",
+                "--code",
+                "246801",
+            ],
+            &[
+                "amplify-auth",
+                "attributes",
+                "verify",
+                "email",
+                "--code",
+                " 246801 ",
+            ],
+        ] {
+            let cli = crate::cli::Cli::try_parse_from(args).map_err(|e| e.to_string());
+            let text = format!("{cli:?}");
+            assert!(text.contains("[redacted]"), "{text}");
+            assert!(!text.contains("246801"), "{text}");
+        }
+        let code: CodeArg = " 135 ".parse().unwrap_or_else(|e| match e {});
+        assert_eq!(code.expose(), "135");
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub(crate) async fn confirm_reset(cli: &Cli, args: &ConfirmResetArgs) -> Result<
     )?;
     let plugin = Profile::from_cli(cli)?.plugin()?;
     plugin
-        .confirm_reset_password(&args.username, args.code.trim(), password.expose_secret())
+        .confirm_reset_password(&args.username, args.code.expose(), password.expose_secret())
         .await?;
     say(&format!(
         "The password of {} is reset; sign in with the new one.\n",

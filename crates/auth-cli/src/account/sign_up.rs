@@ -62,7 +62,7 @@ pub(crate) async fn confirm_sign_up(cli: &Cli, args: &ConfirmSignUpArgs) -> Resu
     let plugin = Profile::from_cli(cli)?.plugin()?;
     let options = ConfirmSignUpOptions::default().with_auto_sign_in(args.sign_in);
     let r = plugin
-        .confirm_sign_up(&args.username, args.code.trim(), options)
+        .confirm_sign_up(&args.username, args.code.expose(), options)
         .await?;
     say(&format!("Confirmed {}.\n", args.username));
     if !args.sign_in {
