@@ -71,7 +71,14 @@ fn sign_up(bed: &Bed, user: &str) {
     let email = format!("--attribute=email={user}@example.com");
     let r = run(
         bed,
-        &["sign-up", "--username", user, "--password-stdin", &email],
+        &[
+            "--verbose",
+            "sign-up",
+            "--username",
+            user,
+            "--password-stdin",
+            &email,
+        ],
         &format!("{PASSWORD}\n"),
     );
     expect(&r, 7);
@@ -82,6 +89,8 @@ fn sign_up(bed: &Bed, user: &str) {
     );
     assert!(r.stderr.contains("confirm-sign-up"), "{}", r.stderr);
     assert!(r.stderr.contains("(EMAIL)"), "{}", r.stderr);
+    let code = bed.emu().confirmation_code(bed.pool(), user).unwrap();
+    assert!(!r.stderr.contains(&code), "the code in the verbose logs");
 }
 
 /// Signs `user` up and confirms it (no sign-in).
@@ -135,9 +144,11 @@ fn sign_up_exits_7_then_confirm_sign_up_with_sign_in_signs_in_through_auto_sign_
     assert!(r.stderr.contains("code mismatch"), "{}", r.stderr);
     expect(&run(&bed, &["whoami"], ""), 3);
 
+    // --verbose logs the requests to stderr: neither the code nor a token.
     let r = run(
         &bed,
         &[
+            "--verbose",
             "confirm-sign-up",
             "--username",
             "alice",
@@ -149,7 +160,13 @@ fn sign_up_exits_7_then_confirm_sign_up_with_sign_in_signs_in_through_auto_sign_
     );
     expect(&r, 0);
     assert_eq!(r.stdout, "Confirmed alice.\nSigned in as alice.\n");
+    assert!(!r.stderr.is_empty(), "verbose logs");
     assert!(!r.stdout.contains(&code) && !r.stderr.contains(&code));
+    support::assert_no_secret(
+        "confirm-sign-up --verbose",
+        &r.stderr,
+        &bed.stored_secrets("default"),
+    );
     let who = whoami(&bed);
     assert_eq!(who["username"], "alice");
     assert_eq!(who["sign_in_details"]["auth_flow_type"], "USER_AUTH");
