@@ -462,3 +462,57 @@ fn delete_user_needs_yes_then_deletes_and_signs_out() {
     expect(&sign_in(&bed, "gina", PASSWORD), 6);
     expect(&run(&bed, &["delete-user", "--yes"], ""), 3);
 }
+
+#[test]
+fn auto_sign_in_that_stops_at_mfa_in_a_script_says_to_sign_in() {
+    const TOTP_SECRET_B32: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    let bed = bed(true);
+    sign_up(&bed, "hank");
+    bed.emu()
+        .set_totp_secret(bed.pool(), "hank", TOTP_SECRET_B32)
+        .unwrap();
+    let code = bed.emu().confirmation_code(bed.pool(), "hank").unwrap();
+    let r = run(
+        &bed,
+        &[
+            "confirm-sign-up",
+            "--username",
+            "hank",
+            "--code",
+            &code,
+            "--sign-in",
+        ],
+        "",
+    );
+    expect(&r, 7);
+    assert!(r.stdout.contains("Confirmed hank."), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("auto sign-in stopped at a challenge"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("TOTP"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("amplify-auth sign-in --username hank"),
+        "{}",
+        r.stderr
+    );
+    expect(&run(&bed, &["whoami"], ""), 3);
+    // The way on works: a sign-in with the code.
+    let totp =
+        cognito_emulator::totp_code(&support::base32_decode(TOTP_SECRET_B32), bed.emu().now());
+    let r = run(
+        &bed,
+        &[
+            "sign-in",
+            "--username",
+            "hank",
+            "--password-stdin",
+            "--code",
+            &totp,
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    expect(&r, 0);
+    assert_eq!(whoami(&bed)["username"], "hank");
+}

@@ -82,7 +82,22 @@ pub(crate) async fn confirm_sign_up(cli: &Cli, args: &ConfirmSignUpArgs) -> Resu
     }
     let result = plugin.auto_sign_in().await?;
     let mut source = AnswerSource::new(Answers::default());
-    challenge::drive(&plugin, result, &mut source).await?;
+    challenge::drive(&plugin, result, &mut source)
+        .await
+        .map_err(|e| match e.code {
+            // A challenge (MFA) after auto sign-in that no terminal can answer: the
+            // challenge is not held for `confirm-sign-in`, so a sign-in is the way on.
+            CHALLENGE_PENDING if !source.interactive() => CliError::new(
+                CHALLENGE_PENDING,
+                format!(
+                    "the sign-up is confirmed, and auto sign-in stopped at a challenge ({}); \
+                     run `amplify-auth sign-in --username {}`",
+                    e.message(),
+                    args.username
+                ),
+            ),
+            _ => e,
+        })?;
     let user = plugin.get_current_user().await?;
     say(&format!("Signed in as {}.\n", user.username));
     Ok(())
