@@ -303,6 +303,7 @@ fn reset_password_then_confirm_reset_password_and_the_new_password_signs_in() {
         run(
             &bed,
             &[
+                "--verbose",
                 "confirm-reset-password",
                 "--username",
                 "dave",
@@ -317,7 +318,10 @@ fn reset_password_then_confirm_reset_password_and_the_new_password_signs_in() {
     let r = confirm(&code, "weak");
     expect(&r, 2);
     assert!(r.stderr.contains("policy"), "{}", r.stderr);
-    expect(&confirm(&code, NEW_PASSWORD), 0);
+    let r = confirm(&code, NEW_PASSWORD);
+    expect(&r, 0);
+    assert!(!r.stderr.is_empty(), "verbose logs");
+    assert!(!r.stderr.contains(&code), "the reset code in the logs");
     // Single use.
     expect(&confirm(&code, NEW_PASSWORD), 6);
 
@@ -352,13 +356,15 @@ fn change_password_reads_two_lines_and_a_wrong_current_password_exits_6() {
         ),
         6,
     );
+    // --verbose: neither password reaches the logs (`run` checks).
     let r = run(
         &bed,
-        &["change-password"],
+        &["--verbose", "change-password"],
         &format!("{PASSWORD}\n{NEW_PASSWORD}\n"),
     );
     expect(&r, 0);
     assert_eq!(r.stdout, "Password changed.\n");
+    assert!(!r.stderr.is_empty(), "verbose logs");
     // Still signed in; the new password is the one that works.
     assert_eq!(whoami(&bed)["username"], "erin");
     expect(&run(&bed, &["sign-out"], ""), 0);
