@@ -10,9 +10,9 @@
 //!    re-fetch, at most once per [`refetch_interval`](JwksVerifier::with_refetch_interval);
 //! 3. the RS256 signature, with that RSA key;
 //! 4. the claims: `iss` equals the pool's issuer, `token_use` is the kind
-//!    asked for, the audience is this app client (`aud` for id tokens,
-//!    `client_id` for access tokens), and `exp` is in the future by the
-//!    injected [`Clock`] (with a small leeway).
+//!    asked for, the audience (`aud` for id tokens, `client_id` for access
+//!    tokens) is one of the allowed app clients, and `exp` is in the future
+//!    by the injected [`Clock`] (with a small leeway).
 //!
 //! Errors never contain the token or any part of it.
 //!
@@ -57,6 +57,8 @@ struct FetchState {
 struct Inner {
     issuer: String,
     client_id: String,
+    /// More app clients whose tokens are accepted, besides `client_id`.
+    other_client_ids: Vec<String>,
     jwks_url: String,
     http: reqwest::Client,
     clock: Arc<dyn Clock>,
@@ -91,6 +93,7 @@ impl fmt::Debug for JwksVerifier {
         f.debug_struct("JwksVerifier")
             .field("issuer", &self.inner.issuer)
             .field("client_id", &self.inner.client_id)
+            .field("other_client_ids", &self.inner.other_client_ids)
             .field("jwks_url", &self.inner.jwks_url)
             .field("leeway_secs", &self.inner.leeway_secs)
             .field("refetch_interval", &self.inner.refetch_interval)
@@ -128,6 +131,7 @@ impl JwksVerifier {
             inner: Arc::new(Inner {
                 issuer: issuer.into(),
                 client_id: client_id.into(),
+                other_client_ids: Vec::new(),
                 jwks_url: jwks_url.into(),
                 http,
                 clock: Arc::new(SystemClock),
@@ -195,12 +199,50 @@ impl JwksVerifier {
         self
     }
 
+    /// Also accepts tokens issued to these app clients (a service that serves
+    /// several apps of one pool, e.g. a web and a mobile client). The client of
+    /// [`new`](Self::new) / [`for_config`](Self::for_config) stays accepted;
+    /// each call adds to the list.
+    ///
+    /// ```
+    /// use auth_cognito::JwksVerifier;
+    /// let verifier = JwksVerifier::new(
+    ///     "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123",
+    ///     "web-client-id",
+    ///     "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123/.well-known/jwks.json",
+    /// )
+    /// .with_allowed_client_ids(["mobile-client-id"]);
+    /// assert_eq!(verifier.allowed_client_ids().count(), 2);
+    /// ```
+    pub fn with_allowed_client_ids<S: Into<String>>(
+        mut self,
+        client_ids: impl IntoIterator<Item = S>,
+    ) -> Self {
+        let more: Vec<String> = client_ids.into_iter().map(Into::into).collect();
+        self.map_inner(|i| {
+            for id in more {
+                if id != i.client_id && !i.other_client_ids.contains(&id) {
+                    i.other_client_ids.push(id);
+                }
+            }
+        });
+        self
+    }
+
+    /// Every app client id whose tokens are accepted: [`client_id`](Self::client_id)
+    /// first, then those of [`with_allowed_client_ids`](Self::with_allowed_client_ids).
+    pub fn allowed_client_ids(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.inner.client_id.as_str())
+            .chain(self.inner.other_client_ids.iter().map(String::as_str))
+    }
+
     /// The expected issuer (`iss`).
     pub fn issuer(&self) -> &str {
         &self.inner.issuer
     }
 
-    /// The expected app client id.
+    /// The expected app client id (the first of
+    /// [`allowed_client_ids`](Self::allowed_client_ids)).
     pub fn client_id(&self) -> &str {
         &self.inner.client_id
     }
@@ -273,6 +315,7 @@ impl JwksVerifier {
         let mut copy = Inner {
             issuer: old.issuer.clone(),
             client_id: old.client_id.clone(),
+            other_client_ids: old.other_client_ids.clone(),
             jwks_url: old.jwks_url.clone(),
             http: old.http.clone(),
             clock: old.clock.clone(),
@@ -306,15 +349,16 @@ impl JwksVerifier {
                 });
             }
         }
+        let allowed =
+            |id: &str| id == inner.client_id || inner.other_client_ids.iter().any(|o| o == id);
         let audience_ok = match token_use {
-            TokenUse::Access => {
-                claims.get("client_id").and_then(Value::as_str) == Some(inner.client_id.as_str())
-            }
+            TokenUse::Access => claims
+                .get("client_id")
+                .and_then(Value::as_str)
+                .is_some_and(allowed),
             TokenUse::Id => match claims.get("aud") {
-                Some(Value::String(a)) => *a == inner.client_id,
-                Some(Value::Array(list)) => {
-                    list.iter().any(|a| a.as_str() == Some(&inner.client_id))
-                }
+                Some(Value::String(a)) => allowed(a),
+                Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).any(allowed),
                 _ => false,
             },
         };
