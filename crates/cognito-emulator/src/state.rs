@@ -191,6 +191,8 @@ pub(crate) struct State {
     pub(crate) accounts: AccountState,
     pub(crate) counters: BTreeMap<String, u64>,
     pub(crate) faults: HashMap<String, VecDeque<QueuedFault>>,
+    /// User-pool groups and their members.
+    pub(crate) groups: crate::user_pool::groups::Groups,
 }
 
 impl State {
@@ -212,6 +214,7 @@ impl State {
             accounts: AccountState::default(),
             counters: BTreeMap::new(),
             faults: HashMap::new(),
+            groups: Default::default(),
         }
     }
 

@@ -16,6 +16,7 @@ mod admin;
 mod builder;
 mod controls;
 mod demo;
+mod groups;
 
 pub use admin::{Client, ClientOptions};
 pub use builder::EmulatorBuilder;

@@ -203,10 +203,17 @@ async fn api(
     }
 }
 
+/// The counter of `GET /<poolId>/.well-known/jwks.json` requests.
+pub(crate) const JWKS_COUNTER: &str = "jwks.json";
+
 async fn jwks(AxState(shared): AxState<Shared>, Path(pool): Path<String>) -> Response {
-    if !lock(&shared).pools.contains_key(&pool) {
+    let mut st = lock(&shared);
+    // Counted like an operation, so that tests can see how often a verifier fetches it.
+    *st.counters.entry(JWKS_COUNTER.to_owned()).or_insert(0) += 1;
+    if !st.pools.contains_key(&pool) {
         return (StatusCode::NOT_FOUND, "unknown user pool").into_response();
     }
+    drop(st);
     Json(jwt::jwks()).into_response()
 }
 

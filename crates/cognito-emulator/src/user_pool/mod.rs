@@ -10,6 +10,7 @@ use crate::wire::{self, Operation};
 
 pub(crate) mod account;
 pub(crate) mod delivery;
+pub(crate) mod groups;
 pub(crate) mod lookup;
 pub(crate) mod mfa;
 pub(crate) mod pools;
@@ -33,6 +34,7 @@ const TABLES: &[&[Operation]] = &[
     self_service::OPERATIONS,
     mfa::OPERATIONS,
     account::OPERATIONS,
+    groups::OPERATIONS,
 ];
 
 /// Run user-pool operation `op`; `None` when the operation is unknown.
@@ -95,6 +97,10 @@ mod tests {
             "AssociateSoftwareToken",
             "VerifySoftwareToken",
             "SetUserMFAPreference",
+            "CreateGroup",
+            "AdminAddUserToGroup",
+            "AdminRemoveUserFromGroup",
+            "AdminListGroupsForUser",
         ];
         for op in documented {
             assert!(

@@ -59,7 +59,7 @@ pub(crate) fn issue_tokens(
     id.insert("origin_jti".into(), json!(origin_jti));
     id.insert("jti".into(), json!(uuid::Uuid::new_v4().to_string()));
     id.insert("event_id".into(), json!(event_id));
-    let access = json!({
+    let mut access = json!({
         "sub": u.sub,
         "client_id": c.id,
         "username": u.username,
@@ -73,6 +73,7 @@ pub(crate) fn issue_tokens(
         "jti": uuid::Uuid::new_v4().to_string(),
         "event_id": event_id,
     });
+    super::groups::add_group_claims(st, &c.pool_id, username, &mut id, &mut access);
     let id_token = jwt::sign(&Value::Object(id)).map_err(ApiError::internal)?;
     let access_token = jwt::sign(&access).map_err(ApiError::internal)?;
     let mut out = json!({
