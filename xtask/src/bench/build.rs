@@ -1,5 +1,5 @@
 //! Building what the bench runs: the emulator binary and auth-cognito's
-//! bench executables, with the profile the mode asks for.
+//! and auth-axum's bench executables, with the profile the mode asks for.
 
 use std::path::PathBuf;
 
@@ -17,6 +17,9 @@ pub(super) struct Built {
     /// `benches/srp_ct.rs`: the SRP implementations side by side, the
     /// dudect t-tests and the constant-time instruction counts.
     pub(super) srp_ct: PathBuf,
+    /// auth-axum's `benches/bearer.rs`: bearer verification per request,
+    /// and `jsonwebtoken`'s bare decode.
+    pub(super) bearer: PathBuf,
     /// The `cognito-emulator` binary.
     pub(super) emulator: PathBuf,
 }
@@ -51,15 +54,27 @@ pub(super) fn build(mode: Mode) -> Result<Built> {
     let build = match mode {
         Mode::Smoke => cmd(
             "cargo",
-            ["test", "-p", "auth-cognito", "--benches", "--no-run"],
+            [
+                "test",
+                "-p",
+                "auth-cognito",
+                "-p",
+                "auth-axum",
+                "--benches",
+                "--no-run",
+            ],
         ),
-        _ => cmd("cargo", ["bench", "-p", "auth-cognito", "--no-run"]),
+        _ => cmd(
+            "cargo",
+            ["bench", "-p", "auth-cognito", "-p", "auth-axum", "--no-run"],
+        ),
     };
     let json = capture(build.arg("--message-format=json-render-diagnostics"))?;
     Ok(Built {
         report: executable(&json, "report")?,
         hot_path: executable(&json, "hot_path")?,
         srp_ct: executable(&json, "srp_ct")?,
+        bearer: executable(&json, "bearer")?,
         emulator,
     })
 }

@@ -12,7 +12,9 @@
 //!    same emulator.
 //!    `benches/srp_ct.rs` then times the SRP implementations side by side
 //!    (constant-time, the earlier variable-time code, crypto-bigint) and
-//!    runs its dudect t-tests.
+//!    runs its dudect t-tests. auth-axum's `benches/bearer.rs` and
+//!    `bench/aws_jwt_verify_bench.mjs` time bearer verification per request
+//!    (ours, `jsonwebtoken`'s bare decode, aws-jwt-verify in Node).
 //! 4. Counts the instructions of the cached `fetch_auth_session`, and of the
 //!    SRP exponentiations on two classes of secrets, with
 //!    `valgrind --tool=callgrind`, installing valgrind when it is missing:
@@ -132,6 +134,19 @@ pub(crate) fn run(mode: Mode) -> Result<()> {
         &built.srp_ct,
         [mode.flag()],
     ))?));
+    lines.extend(results::bench_lines(&capture(
+        cmd(&built.bearer, [mode.flag()])
+            .env("AMPLIFY_AUTH_BENCH_OUTPUTS", &outputs)
+            .env("AMPLIFY_AUTH_BENCH_USERNAME", &emu.username)
+            .env_secret("AMPLIFY_AUTH_PASSWORD", &emu.password),
+    )?));
+    lines.extend(results::bench_lines(&capture(
+        with_args(
+            cmd("node", ["bench/aws_jwt_verify_bench.mjs", "--outputs"]).arg(&outputs),
+            &["--username", &emu.username, "--mode", mode.peer_flag()],
+        )
+        .env_secret("AMPLIFY_AUTH_PASSWORD", &emu.password),
+    )?));
     lines.extend(results::bench_lines(&capture(
         with_args(
             cmd(venv.python(), ["bench/pycognito_bench.py", "--outputs"]).arg(&outputs),

@@ -83,6 +83,7 @@ pub(super) const ROWS: &[Row] = &[
         target: "≤ 16 KiB",
         met: |kib| kib <= 16.0,
     },
+    Row::Custom(bearer_side_by_side),
     Row::Custom(concurrent_expired),
     Row::Custom(concurrent_forced),
     Row::Custom(callgrind_row),
@@ -150,6 +151,25 @@ fn srp_instructions(r: &Results) -> String {
         n("class0"),
         n("class1"),
         met_cell(f.map(|f| f.value == 0.0)),
+    )
+}
+
+/// Bearer verification per request (auth-axum), beside `jsonwebtoken`'s
+/// bare decode and aws-jwt-verify in Node, measured in one run.
+fn bearer_side_by_side(r: &Results) -> String {
+    let ours = r.ours("bearer_verify");
+    let verifier_only = ours
+        .and_then(|f| f.extra("verifier_only_ns"))
+        .map_or_else(dash, |ns| format!("{:.1} µs", ns / 1e3));
+    let bare = r.get("bearer_verify", "jsonwebtoken");
+    let node = r.get("bearer_verify", "aws_jwt_verify");
+    format!(
+        "| bearer verification per request, warm JWKS: auth-axum `CognitoAuthLayer` in process · `JwksVerifier` alone · `jsonwebtoken::decode` bare (signature + `exp`, no Cognito checks) · aws-jwt-verify `CognitoJwtVerifier.verify` (Node) | – | {} · {} · {} · {} | – | – | aws-jwt-verify ÷ ours: {} | – | – |",
+        show_or_dash(ours),
+        verifier_only,
+        show_or_dash(bare),
+        show_or_dash(node),
+        ratio(node, ours),
     )
 }
 
