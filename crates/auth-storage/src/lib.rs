@@ -75,7 +75,10 @@
 //! the bad file aside instead of deleting it.
 
 mod file;
+mod format;
+mod lockfile;
 mod memory;
+mod transaction;
 
 pub use auth_core::storage::{KeyValueStorage, StorageChange, StorageError, StorageLock};
 pub use file::FileStorage;
@@ -84,3 +87,14 @@ pub use memory::MemoryStorage;
 /// How long a store waits for its lock before it gives up with
 /// [`StorageError::LockTimeout`], unless configured otherwise.
 pub const DEFAULT_LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// An I/O error naming the operation and the path, never content.
+pub(crate) fn io_error(
+    operation: &str,
+    path: &std::path::Path,
+    error: &std::io::Error,
+) -> StorageError {
+    StorageError::Io {
+        detail: format!("{operation} {}: {error}", path.display()),
+    }
+}
