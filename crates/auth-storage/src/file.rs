@@ -11,9 +11,9 @@ use async_trait::async_trait;
 use auth_core::storage::{KeyValueStorage, StorageChange, StorageError, StorageLock};
 use tokio::time::Instant;
 
-use crate::{DEFAULT_LOCK_TIMEOUT, io_error};
 use crate::format::Entries;
 use crate::transaction::Transactions;
+use crate::{DEFAULT_LOCK_TIMEOUT, io_error};
 use disk::Contents;
 
 /// A [`KeyValueStorage`] kept in one JSON file, safe to share between
@@ -195,7 +195,6 @@ impl FileStorage {
         })
         .await
     }
-
 }
 
 impl fmt::Debug for FileStorage {
@@ -214,8 +213,8 @@ impl KeyValueStorage for FileStorage {
 
     /// Reads the file once: every value comes from the same version.
     async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<String>>, StorageError> {
-        let mut entries = self.read().await?;
-        Ok(keys.iter().map(|k| entries.remove(*k)).collect())
+        let entries = self.read().await?;
+        Ok(keys.iter().map(|k| entries.get(*k).cloned()).collect())
     }
 
     async fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
@@ -287,7 +286,7 @@ where
         .map_err(|e| io_error("access", path, &std::io::Error::other(e)))?
 }
 
-fn create_dirs(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn create_dirs(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

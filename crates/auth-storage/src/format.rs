@@ -74,10 +74,7 @@ pub(crate) fn encode(entries: &Entries, source: &dyn Display) -> Result<Vec<u8>,
         entries,
     };
     let mut bytes = serde_json::to_vec_pretty(&document).map_err(|e| StorageError::Io {
-        detail: format!(
-            "{source}: cannot serialize: {:?} error",
-            e.classify()
-        ),
+        detail: format!("{source}: cannot serialize: {:?} error", e.classify()),
     })?;
     bytes.push(b'\n');
     Ok(bytes)

@@ -61,7 +61,10 @@ impl Transactions {
     }
 
     /// Waits (until `deadline`) for the right to change the store.
-    pub(crate) async fn write_access(&self, deadline: Instant) -> Result<WriteAccess, StorageError> {
+    pub(crate) async fn write_access(
+        &self,
+        deadline: Instant,
+    ) -> Result<WriteAccess, StorageError> {
         let operation = self.operation_slot(deadline).await?;
         let file = match self.current_transaction() {
             Some(file) => file,
