@@ -56,6 +56,7 @@ impl Transactions {
     }
 
     /// The lock file.
+    #[cfg(any(test, feature = "keychain"))]
     pub(crate) fn lock_path(&self) -> &Path {
         &self.lock_path
     }
