@@ -6,7 +6,7 @@
 //! writes are read-modify-write of one blob: [`FileStorage`](crate::FileStorage)
 //! and, with the `keychain` feature, `KeychainStorage`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use auth_core::storage::{StorageError, StorageLock};
@@ -57,7 +57,7 @@ impl Transactions {
 
     /// The lock file.
     #[cfg(any(test, feature = "keychain"))]
-    pub(crate) fn lock_path(&self) -> &Path {
+    pub(crate) fn lock_path(&self) -> &std::path::Path {
         &self.lock_path
     }
 
