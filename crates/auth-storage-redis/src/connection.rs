@@ -105,6 +105,10 @@ impl Link {
     ) -> Result<T, StorageError> {
         match tokio::time::timeout(self.command_timeout, run).await {
             Ok(Ok(value)) => Ok(value),
+            // The driver's own response timeout is the same one.
+            Ok(Err(e)) if e.is_timeout() => {
+                Err(error::timed_out(&self.place, what, self.command_timeout))
+            }
             Ok(Err(e)) => Err(error::map(&self.place, what, &e)),
             Err(_) => Err(error::timed_out(&self.place, what, self.command_timeout)),
         }
