@@ -81,6 +81,8 @@ mod error;
 mod lease;
 mod storage;
 mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod url;
 
 pub use storage::RedisStorage;

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use auth_storage_redis::testing::{RedisCluster, cli};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,7 +37,7 @@ impl Backend for Cluster {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_three_node_cluster_meets_the_storage_contract() {
-    let Some(cluster) = support::RedisCluster::start() else {
+    let Some(cluster) = RedisCluster::start().unwrap() else {
         return;
     };
     let started = std::time::Instant::now();
@@ -65,15 +65,18 @@ async fn a_three_node_cluster_meets_the_storage_contract() {
     for i in 0..12 {
         let storage = store.storage(&format!("client:user-{i}")).unwrap();
         storage.set("k", "v").await.unwrap();
-        let port = cluster.nodes[0].port;
-        let slot = support::cli(port, &["cluster", "keyslot", storage.session_key()]);
-        let lock_slot = support::cli(port, &["cluster", "keyslot", storage.lock_key()]);
+        let port = cluster.nodes()[0].port();
+        let slot = cli(port, &["cluster", "keyslot", storage.session_key()]).unwrap();
+        let lock_slot = cli(port, &["cluster", "keyslot", storage.lock_key()]).unwrap();
         assert_eq!(slot, lock_slot, "session and lease in different slots");
         let owner = cluster
-            .nodes
+            .nodes()
             .iter()
             .position(|n| {
-                support::cli(n.port, &["cluster", "countkeysinslot", slot.trim()]).trim() != "0"
+                cli(n.port(), &["cluster", "countkeysinslot", slot.trim()])
+                    .unwrap()
+                    .trim()
+                    != "0"
             })
             .unwrap();
         owners.insert(owner);

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+use auth_storage_redis::testing::RedisServer;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,7 +38,7 @@ impl Backend for Redis {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redis_server_meets_the_storage_contract() {
-    let Some(server) = support::RedisServer::start() else {
+    let Some(server) = RedisServer::start().unwrap() else {
         return;
     };
     let started = std::time::Instant::now();
@@ -59,7 +59,7 @@ async fn a_redis_server_meets_the_storage_contract() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_is_one_hash_beside_its_lease() {
-    let Some(server) = support::RedisServer::start() else {
+    let Some(server) = RedisServer::start().unwrap() else {
         return;
     };
     let store = RedisStore::builder(&server.url("?prefix=svc"))
@@ -78,11 +78,18 @@ async fn a_session_is_one_hash_beside_its_lease() {
         .set("CognitoIdentityServiceProvider.c.alice.refreshToken", "r")
         .await
         .unwrap();
-    assert_eq!(server.cli(&["type", storage.session_key()]).trim(), "hash");
-    assert_eq!(server.cli(&["hlen", storage.session_key()]).trim(), "2");
+    assert_eq!(
+        server.cli(&["type", storage.session_key()]).unwrap().trim(),
+        "hash"
+    );
+    assert_eq!(
+        server.cli(&["hlen", storage.session_key()]).unwrap().trim(),
+        "2"
+    );
     let guard = storage.lock().await.unwrap();
     let ttl: i64 = server
         .cli(&["pttl", storage.lock_key()])
+        .unwrap()
         .trim()
         .parse()
         .unwrap();
@@ -91,8 +98,17 @@ async fn a_session_is_one_hash_beside_its_lease() {
         "the lease has a TTL of at most one lease: {ttl}"
     );
     guard.release().await.unwrap();
-    assert_eq!(server.cli(&["exists", storage.lock_key()]).trim(), "0");
+    assert_eq!(
+        server.cli(&["exists", storage.lock_key()]).unwrap().trim(),
+        "0"
+    );
     assert!(storage.memory_usage().await.unwrap().is_some_and(|b| b > 0));
     storage.clear().await.unwrap();
-    assert_eq!(server.cli(&["exists", storage.session_key()]).trim(), "0");
+    assert_eq!(
+        server
+            .cli(&["exists", storage.session_key()])
+            .unwrap()
+            .trim(),
+        "0"
+    );
 }

@@ -7,6 +7,8 @@
 
 mod support;
 
+use auth_storage_redis::testing::{RedisServer, free_port, have};
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -42,7 +44,7 @@ async fn get_when_back(storage: &RedisStorage, key: &str) -> Option<String> {
 
 #[tokio::test]
 async fn redis_down_is_a_typed_transient_error_that_names_redis() {
-    let port = support::free_port(false);
+    let port = free_port(false).unwrap();
     let url = format!("redis://app:pw-never-shown@127.0.0.1:{port}");
     let connecting = RedisStore::builder(&url).unwrap().connect();
     let err = tokio::time::timeout(Duration::from_secs(20), connecting)
@@ -62,7 +64,7 @@ async fn redis_down_is_a_typed_transient_error_that_names_redis() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_killed_and_restarted_loses_no_session() {
-    let Some(mut server) = support::RedisServer::start() else {
+    let Some(mut server) = RedisServer::start().unwrap() else {
         return;
     };
     let storage = storage(&server.url(""), "client:alice").await;
@@ -82,7 +84,7 @@ async fn redis_killed_and_restarted_loses_no_session() {
     let err = storage.lock().await.unwrap_err();
     assert!(err.is_transient(), "{err:?}");
 
-    server.restart();
+    server.restart().unwrap();
     assert_eq!(
         get_when_back(&storage, "accessToken").await.as_deref(),
         Some("access-1")
@@ -100,14 +102,14 @@ async fn redis_killed_and_restarted_loses_no_session() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frozen_redis_times_out_as_unavailable_then_recovers() {
-    let Some(server) = support::RedisServer::start() else {
+    let Some(server) = RedisServer::start().unwrap() else {
         return;
     };
     let storage = storage(&server.url("?timeout_ms=300"), "client:frozen").await;
     storage.set("k", "v").await.unwrap();
-    server.signal("STOP");
+    server.signal("STOP").unwrap();
     let err = storage.get("k").await.unwrap_err();
-    server.signal("CONT");
+    server.signal("CONT").unwrap();
     let StorageError::Unavailable { detail } = &err else {
         panic!("expected Unavailable, got {err:?}");
     };
@@ -132,7 +134,7 @@ async fn lock_holder() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lock_holder_killed_delays_the_others_by_at_most_one_lease() {
-    let Some(server) = support::RedisServer::start() else {
+    let Some(server) = RedisServer::start().unwrap() else {
         return;
     };
     let lease = Duration::from_secs(2);
@@ -177,7 +179,7 @@ async fn a_lock_holder_killed_delays_the_others_by_at_most_one_lease() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lease_is_renewed_while_its_holder_works() {
-    let Some(server) = support::RedisServer::start() else {
+    let Some(server) = RedisServer::start().unwrap() else {
         return;
     };
     let url = server.url("?lease_ms=600");
@@ -199,13 +201,15 @@ async fn a_lease_is_renewed_while_its_holder_works() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lease_taken_over_is_reported_lost_and_never_deleted() {
-    let Some(server) = support::RedisServer::start() else {
+    let Some(server) = RedisServer::start().unwrap() else {
         return;
     };
     let storage = storage(&server.url("?lease_ms=600"), "client:lost").await;
     let guard = storage.lock().await.unwrap();
     // As if the lease had expired during a long pause and another holder took it.
-    server.cli(&["set", storage.lock_key(), "another-holder", "px", "60000"]);
+    server
+        .cli(&["set", storage.lock_key(), "another-holder", "px", "60000"])
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     while guard.is_held() {
         assert!(
@@ -216,39 +220,43 @@ async fn a_lease_taken_over_is_reported_lost_and_never_deleted() {
     }
     guard.release().await.unwrap();
     assert_eq!(
-        server.cli(&["get", storage.lock_key()]).trim(),
+        server.cli(&["get", storage.lock_key()]).unwrap().trim(),
         "another-holder"
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_acl_user_and_password_come_from_the_url() {
-    let Some(server) = support::RedisServer::start() else {
+    let Some(server) = RedisServer::start().unwrap() else {
         return;
     };
-    if !support::have(&["redis-cli"]) {
+    if !have(&["redis-cli"]).unwrap() {
         return;
     }
-    server.cli(&[
-        "acl",
-        "setuser",
-        "app",
-        "on",
-        ">app-pass",
-        "~amplify-auth:*",
-        "+@all",
-    ]);
-    server.cli(&[
-        "acl",
-        "setuser",
-        "reader",
-        "on",
-        ">reader-pass",
-        "~amplify-auth:*",
-        "+@read",
-        "+@connection",
-    ]);
-    let port = server.port;
+    server
+        .cli(&[
+            "acl",
+            "setuser",
+            "app",
+            "on",
+            ">app-pass",
+            "~amplify-auth:*",
+            "+@all",
+        ])
+        .unwrap();
+    server
+        .cli(&[
+            "acl",
+            "setuser",
+            "reader",
+            "on",
+            ">reader-pass",
+            "~amplify-auth:*",
+            "+@read",
+            "+@connection",
+        ])
+        .unwrap();
+    let port = server.port();
 
     let app = storage(
         &format!("redis://app:app-pass@127.0.0.1:{port}"),
@@ -288,8 +296,8 @@ async fn rediss_with_a_private_ca_from_the_url() {
     let Some(certs) = support::TestCerts::make() else {
         return;
     };
-    let tls_port = support::free_port(false).to_string();
-    let Some(server) = support::RedisServer::start_with(&[
+    let tls_port = free_port(false).unwrap().to_string();
+    let Some(server) = RedisServer::start_with(&[
         "--tls-port",
         &tls_port,
         "--tls-cert-file",
@@ -300,7 +308,8 @@ async fn rediss_with_a_private_ca_from_the_url() {
         certs.ca.to_str().unwrap(),
         "--tls-auth-clients",
         "no",
-    ]) else {
+    ])
+    .unwrap() else {
         return;
     };
     let ca = certs.ca.to_str().unwrap().replace('/', "%2F");
@@ -311,6 +320,7 @@ async fn rediss_with_a_private_ca_from_the_url() {
     assert_eq!(
         server
             .cli(&["hget", storage.session_key(), "accessToken"])
+            .unwrap()
             .trim(),
         "over-tls"
     );
@@ -331,11 +341,13 @@ async fn rediss_with_a_private_ca_from_the_url() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_of_another_type_is_corrupt_and_never_overwritten() {
-    let Some(server) = support::RedisServer::start() else {
+    let Some(server) = RedisServer::start().unwrap() else {
         return;
     };
     let storage = storage(&server.url(""), "client:wrongtype").await;
-    server.cli(&["set", storage.session_key(), "not-a-hash"]);
+    server
+        .cli(&["set", storage.session_key(), "not-a-hash"])
+        .unwrap();
     assert!(matches!(
         storage.get("k").await,
         Err(StorageError::Corrupt { .. })
@@ -350,7 +362,7 @@ async fn a_key_of_another_type_is_corrupt_and_never_overwritten() {
         Err(StorageError::Corrupt { .. })
     ));
     assert_eq!(
-        server.cli(&["get", storage.session_key()]).trim(),
+        server.cli(&["get", storage.session_key()]).unwrap().trim(),
         "not-a-hash"
     );
     storage.clear().await.unwrap();
@@ -359,7 +371,7 @@ async fn a_key_of_another_type_is_corrupt_and_never_overwritten() {
 
 #[tokio::test]
 async fn debug_never_shows_the_password_or_values() {
-    let Some(server) = support::RedisServer::start() else {
+    let Some(server) = RedisServer::start().unwrap() else {
         return;
     };
     let store =
