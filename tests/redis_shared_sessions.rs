@@ -142,7 +142,6 @@ async fn all_at_once(
         .iter()
         .map(|p| {
             let p = Arc::clone(p);
-            let options = options.clone();
             tokio::spawn(async move { p.fetch_auth_session(options).await })
         })
         .collect();
