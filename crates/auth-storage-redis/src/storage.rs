@@ -183,10 +183,10 @@ impl KeyValueStorage for RedisStorage {
             return Ok(());
         }
         let mut invocation = APPLY.key(&self.session_key);
-        for change in &changes {
-            match change {
-                StorageChange::Set(k, v) => invocation.arg("s").arg(k).arg(v),
-                StorageChange::Remove(k) => invocation.arg("r").arg(k),
+        for change in changes {
+            match change.into_key_value() {
+                (k, Some(v)) => invocation.arg("s").arg(k).arg(v),
+                (k, None) => invocation.arg("r").arg(k),
             };
         }
         let _: i64 = self.link().invoke("apply (script)", &invocation).await?;

@@ -353,11 +353,11 @@ impl KeyValueStorage for KeychainStorage {
     async fn apply(&self, changes: Vec<StorageChange>) -> Result<(), StorageError> {
         self.update(move |entries| {
             for change in changes {
-                match change {
-                    StorageChange::Set(k, v) => {
+                match change.into_key_value() {
+                    (k, Some(v)) => {
                         entries.insert(k, v);
                     }
-                    StorageChange::Remove(k) => {
+                    (k, None) => {
                         entries.remove(&k);
                     }
                 }

@@ -404,14 +404,14 @@ async fn lock_excludes_separately_opened_handles_until_dropped() {
     // A waiter with a generous timeout meets the held lock, is seen
     // waiting, and goes through once the holder lets go.
     let lock_path = dir.path().join("session.json.lock");
-    let busy_before = lockfile::contention::count(&lock_path);
+    let busy_before = crate::lockfile::contention::count(&lock_path);
     let waiter = tokio::spawn({
         let other = other.with_lock_timeout(Duration::from_secs(120));
         async move { other.set("k", "v").await }
     });
     tokio::time::timeout(
         Duration::from_secs(60),
-        lockfile::contention::wait_beyond(&lock_path, busy_before),
+        crate::lockfile::contention::wait_beyond(&lock_path, busy_before),
     )
     .await
     .expect("the waiter tried the held lock");
