@@ -24,7 +24,7 @@ const PASSWORD: &str = "Correct-Horse-Battery-9";
 struct Bed {
     emu: Emulator,
     config: CognitoConfig,
-    _server: RedisServer,
+    server: RedisServer,
     url: String,
 }
 
@@ -52,7 +52,7 @@ async fn bed() -> Option<Bed> {
     Some(Bed {
         emu,
         config,
-        _server: server,
+        server,
         url,
     })
 }
@@ -86,11 +86,17 @@ impl KeyValueStorage for WithoutLock {
 
 /// An instance with its own Redis connection and `clock`.
 async fn instance(bed: &Bed, clock: &ManualClock, locked: bool) -> Arc<CognitoAuthPlugin> {
-    let redis = RedisStore::builder(&bed.url)
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
+    instance_at(bed, &bed.url, clock, locked).await
+}
+
+/// [`instance`] on the Redis at `url`.
+async fn instance_at(
+    bed: &Bed,
+    url: &str,
+    clock: &ManualClock,
+    locked: bool,
+) -> Arc<CognitoAuthPlugin> {
+    let redis = RedisStore::builder(url).unwrap().connect().await.unwrap();
     let storage = redis.storage("shared-client:alice").unwrap();
     let storage: Arc<dyn KeyValueStorage> = if locked {
         Arc::new(storage)
@@ -257,4 +263,115 @@ async fn without_the_lease_the_same_race_signs_instances_out() {
         "no instance presented a retired token: {results:?}"
     );
     eprintln!("redis: without the lease, {expired} of {INSTANCES} instances were signed out");
+}
+
+fn access_token(session: &AuthSession) -> String {
+    session
+        .tokens
+        .as_ref()
+        .expect("tokens")
+        .access_token
+        .as_compact_str()
+        .to_owned()
+}
+
+/// Redis killed under a signed-in plugin: valid tokens are served from
+/// memory, a forced refresh is a transient failure that presents nothing
+/// (the refresh token is never sent without the lease), really expired
+/// tokens give a transient storage error, never a sign-out; when Redis comes
+/// back (its append-only file), the same session is there and refreshes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_outage_serves_valid_tokens_from_memory_and_signs_nobody_out() {
+    let Some(mut bed) = bed().await else {
+        return;
+    };
+    let clock = ManualClock::new();
+    let url = bed
+        .server
+        .url("?lease_ms=3000&timeout_ms=1000&lock_timeout_ms=2000");
+    let plugin = instance_at(&bed, &url, &clock, true).await;
+    plugin
+        .sign_in("alice", PASSWORD, SignInOptions::default())
+        .await
+        .unwrap();
+    let before = access_token(
+        &plugin
+            .fetch_auth_session(FetchAuthSessionOptions::default())
+            .await
+            .unwrap(),
+    );
+    let mut events = AuthPlugin::subscribe(&*plugin);
+    bed.emu.reset_counters();
+    bed.server.kill();
+
+    let during = plugin
+        .fetch_auth_session(FetchAuthSessionOptions::default())
+        .await
+        .unwrap();
+    assert!(during.is_signed_in);
+    assert_eq!(access_token(&during), before, "served from memory");
+    let forced = plugin
+        .fetch_auth_session(FetchAuthSessionOptions::force_refresh())
+        .await
+        .unwrap();
+    assert!(forced.is_signed_in);
+    assert_eq!(
+        access_token(&forced),
+        before,
+        "the valid token is served when the lease cannot be taken"
+    );
+    assert_eq!(
+        bed.emu.count("GetTokensFromRefreshToken"),
+        0,
+        "no refresh token is presented without the lease"
+    );
+    let failure = events.recv().await.unwrap();
+    assert!(
+        matches!(
+            failure,
+            AuthEvent::TokenRefreshFailure {
+                definitive: false,
+                ..
+            }
+        ),
+        "{failure:?}"
+    );
+
+    // Past the tokens' hour: a transient storage error, not "signed out".
+    clock.advance_secs(2 * 3600);
+    bed.emu.set_clock_offset(2 * 3600);
+    let expired = plugin
+        .fetch_auth_session(FetchAuthSessionOptions::default())
+        .await;
+    match &expired {
+        Err(e @ AuthError::Storage(_)) => assert!(e.is_transient(), "{e}"),
+        other => panic!("expected a transient storage error, got {other:?}"),
+    }
+    assert_eq!(bed.emu.count("GetTokensFromRefreshToken"), 0);
+    while let Ok(event) = events.try_recv() {
+        assert!(
+            !matches!(event, AuthEvent::SessionExpired | AuthEvent::SignedOut),
+            "a Redis outage ended the session: {event:?}"
+        );
+    }
+
+    // Redis comes back with the session; past the backoff, it refreshes.
+    bed.server.restart().unwrap();
+    clock.advance_secs(60);
+    let after = plugin
+        .fetch_auth_session(FetchAuthSessionOptions::default())
+        .await
+        .unwrap();
+    assert!(after.is_signed_in);
+    let refreshed = access_token(&after);
+    assert_ne!(refreshed, before);
+    assert_eq!(bed.emu.count("GetTokensFromRefreshToken"), 1);
+    // Another instance finds the refreshed session in Redis.
+    let other = instance_at(&bed, &url, &clock, true).await;
+    let seen = other
+        .fetch_auth_session(FetchAuthSessionOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(access_token(&seen), refreshed);
+    assert_eq!(bed.emu.count("GetTokensFromRefreshToken"), 1);
 }
