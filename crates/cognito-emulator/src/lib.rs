@@ -12,7 +12,9 @@ mod totp;
 mod user_pool;
 mod wire;
 
-pub use emulator::{Client, ClientOptions, DemoSetup, Emulator, EmulatorBuilder};
+pub use emulator::{
+    Client, ClientOptions, DemoSetup, DeviceConfiguration, Emulator, EmulatorBuilder,
+};
 pub use error::EmulatorError;
 pub use fault::Fault;
 pub use totp::totp_code;

@@ -164,7 +164,9 @@ pub(crate) fn parse_a(hex_a: &str) -> Option<BigUint> {
 
 /// Everything needed to check a `PASSWORD_CLAIM_SIGNATURE`.
 pub(crate) struct ClaimCheck<'a> {
-    pub(crate) pool_id: &'a str,
+    /// The name hashed and signed in place of a user's pool name: `pool_name(pool_id)`
+    /// for a user, the device group key for a device.
+    pub(crate) pool_name: &'a str,
     pub(crate) user_id: &'a str,
     pub(crate) verifier: &'a BigUint,
     pub(crate) a: &'a BigUint,
@@ -186,7 +188,7 @@ pub(crate) fn expected_signature(c: &ClaimCheck<'_>) -> Option<String> {
     let mut key = [0u8; 16];
     hk.expand(b"Caldera Derived Key", &mut key).ok()?;
     let mut mac = Hmac::<Sha256>::new_from_slice(&key).ok()?;
-    mac.update(pool_name(c.pool_id).as_bytes());
+    mac.update(c.pool_name.as_bytes());
     mac.update(c.user_id.as_bytes());
     mac.update(c.secret_block);
     mac.update(c.timestamp.as_bytes());

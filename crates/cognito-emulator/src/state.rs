@@ -193,6 +193,8 @@ pub(crate) struct State {
     pub(crate) faults: HashMap<String, VecDeque<QueuedFault>>,
     /// User-pool groups and their members.
     pub(crate) groups: crate::user_pool::groups::Groups,
+    /// Remembered devices (`user_pool::devices`).
+    pub(crate) devices: crate::user_pool::devices::Devices,
 }
 
 impl State {
@@ -215,6 +217,7 @@ impl State {
             counters: BTreeMap::new(),
             faults: HashMap::new(),
             groups: Default::default(),
+            devices: Default::default(),
         }
     }
 

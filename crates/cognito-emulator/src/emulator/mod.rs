@@ -16,11 +16,13 @@ mod admin;
 mod builder;
 mod controls;
 mod demo;
+mod devices;
 mod groups;
 
 pub use admin::{Client, ClientOptions};
 pub use builder::EmulatorBuilder;
 pub use demo::DemoSetup;
+pub use devices::DeviceConfiguration;
 
 /// A running emulator. Dropping it stops the server; [`Emulator::shutdown`] also waits.
 pub struct Emulator {

@@ -10,6 +10,7 @@ use crate::wire::{self, Operation};
 
 pub(crate) mod account;
 pub(crate) mod delivery;
+pub(crate) mod devices;
 pub(crate) mod groups;
 pub(crate) mod lookup;
 pub(crate) mod mfa;
@@ -35,6 +36,7 @@ const TABLES: &[&[Operation]] = &[
     mfa::OPERATIONS,
     account::OPERATIONS,
     groups::OPERATIONS,
+    devices::OPERATIONS,
 ];
 
 /// Run user-pool operation `op`; `None` when the operation is unknown.
@@ -101,6 +103,16 @@ mod tests {
             "AdminAddUserToGroup",
             "AdminRemoveUserFromGroup",
             "AdminListGroupsForUser",
+            "UpdateUserPool",
+            "ConfirmDevice",
+            "ListDevices",
+            "GetDevice",
+            "UpdateDeviceStatus",
+            "ForgetDevice",
+            "AdminListDevices",
+            "AdminGetDevice",
+            "AdminUpdateDeviceStatus",
+            "AdminForgetDevice",
         ];
         for op in documented {
             assert!(

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::account::AccountSettings;
+use super::devices;
 use super::lookup::{client, pool};
 use crate::error::ApiError;
 use crate::state::{ALNUM, AppClient, LOWER_ALNUM, State, UserPool, random_chars};
@@ -13,6 +14,7 @@ use crate::wire::{Operation, opt_str, req_str};
 pub(crate) const OPERATIONS: &[Operation] = &[
     Operation::new("CreateUserPool", create_user_pool),
     Operation::new("DescribeUserPool", describe_user_pool),
+    Operation::new("UpdateUserPool", update_user_pool),
     Operation::new("CreateUserPoolClient", create_user_pool_client),
     Operation::new("DescribeUserPoolClient", describe_user_pool_client),
 ];
@@ -33,6 +35,7 @@ pub(crate) fn create_user_pool(st: &mut State, req: &Value) -> Result<Value, Api
             settings,
         },
     );
+    devices::configure_pool(st, &id, req);
     Ok(json!({ "UserPool": pool_json(st, &id)? }))
 }
 
@@ -50,8 +53,21 @@ fn pool_json(st: &State, id: &str) -> Result<Value, ApiError> {
     });
     if let Some(obj) = out.as_object_mut() {
         p.settings.describe(obj);
+        obj.insert(
+            "DeviceConfiguration".into(),
+            json!(devices::pool_json(st, id)),
+        );
     }
     Ok(out)
+}
+
+/// `UpdateUserPool`. Of its settings only `DeviceConfiguration` is kept; as in Cognito,
+/// leaving it out turns device tracking off.
+fn update_user_pool(st: &mut State, req: &Value) -> Result<Value, ApiError> {
+    let id = req_str(req, "UserPoolId")?.to_owned();
+    pool(st, &id)?;
+    devices::configure_pool(st, &id, req);
+    Ok(json!({}))
 }
 
 fn describe_user_pool(st: &mut State, req: &Value) -> Result<Value, ApiError> {

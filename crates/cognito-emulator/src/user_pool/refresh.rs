@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::devices;
 use super::lookup::{client, ensure_enabled, user};
 use super::secret::{check_client_secret, check_secret_hash};
 use super::tokens::{Family, issue_tokens};
@@ -22,11 +23,13 @@ fn invalid_refresh() -> ApiError {
 
 /// New tokens from a refresh token. With `rotate` (GetTokensFromRefreshToken on a client
 /// with rotation) a new refresh token is issued and the old one dies after the grace period.
+/// `device_key` is the device the client says it is on (see `devices::check_refresh`).
 pub(crate) fn refresh(
     st: &mut State,
     c: &AppClient,
     token: &str,
     rotate: bool,
+    device_key: Option<&str>,
 ) -> Result<Value, ApiError> {
     let now = st.now();
     let rec = st
@@ -50,6 +53,7 @@ pub(crate) fn refresh(
         ));
     }
     ensure_enabled(user(st, &rec.pool_id, &rec.username)?)?;
+    devices::check_refresh(st, &rec, device_key)?;
     let rotating = rotate && c.rotation_grace.is_some();
     if rotating && rec.invalid_after.is_none() {
         let grace = c.rotation_grace.unwrap_or(0);
@@ -71,7 +75,7 @@ fn get_tokens_from_refresh_token(st: &mut State, req: &Value) -> Result<Value, A
     let c = client(st, req_str(req, "ClientId")?)?;
     check_client_secret(&c, opt_str(req, "ClientSecret"))?;
     let token = req_str(req, "RefreshToken")?.to_owned();
-    let result = refresh(st, &c, &token, true)?;
+    let result = refresh(st, &c, &token, true, opt_str(req, "DeviceKey"))?;
     Ok(json!({ "AuthenticationResult": result }))
 }
 
@@ -109,6 +113,7 @@ pub(crate) fn refresh_token_auth(
             params.get("SECRET_HASH").map(String::as_str),
         )?;
     }
-    let result = refresh(st, c, token, false)?;
+    let device_key = params.get("DEVICE_KEY").map(String::as_str);
+    let result = refresh(st, c, token, false, device_key)?;
     Ok(json!({ "ChallengeParameters": {}, "AuthenticationResult": result }))
 }

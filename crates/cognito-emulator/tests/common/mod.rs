@@ -220,9 +220,24 @@ impl SrpClient {
 
     /// ChallengeResponses for PASSWORD_VERIFIER.
     pub fn respond(&self, pool_id: &str, password: &str, params: &Value, timestamp: &str) -> Value {
+        let user_id = params["USER_ID_FOR_SRP"].as_str().unwrap();
+        let pool_name = pool_id.split('_').nth(1).unwrap();
+        self.respond_as(pool_name, user_id, password, params, timestamp)
+    }
+
+    /// ChallengeResponses for a password verifier of `user_id` under `pool_name`: the
+    /// pool name and username for a user, the device group key and device key for a
+    /// device (`DEVICE_PASSWORD_VERIFIER`, which also wants `DEVICE_KEY`).
+    pub fn respond_as(
+        &self,
+        pool_name: &str,
+        user_id: &str,
+        password: &str,
+        params: &Value,
+        timestamp: &str,
+    ) -> Value {
         let salt = params["SALT"].as_str().unwrap();
         let b_hex = params["SRP_B"].as_str().unwrap();
-        let user_id = params["USER_ID_FOR_SRP"].as_str().unwrap();
         let block = params["SECRET_BLOCK"].as_str().unwrap();
         let big_b = BigUint::parse_bytes(b_hex.as_bytes(), 16).unwrap();
         let k = hash_hex(&format!("{}{}", pad_hex(N_HEX), pad_hex("2")));
@@ -231,7 +246,6 @@ impl SrpClient {
             pad_hex(&self.big_a.to_str_radix(16)),
             pad_hex(b_hex)
         ));
-        let pool_name = pool_id.split('_').nth(1).unwrap();
         let inner = hex::encode(Sha256::digest(format!("{pool_name}{user_id}:{password}")));
         let x = hash_hex(&format!("{}{inner}", pad_hex(salt)));
         let gx = self.g.modpow(&x, &self.n);
@@ -257,6 +271,26 @@ impl SrpClient {
             "TIMESTAMP": timestamp,
         })
     }
+}
+
+/// A device's `DeviceSecretVerifierConfig` for `ConfirmDevice`, as Amplify makes it:
+/// a 16-byte salt, `x = H(pad(salt) | H(groupKey | deviceKey | ":" | password))`,
+/// `v = g^x`, both base64 of their padded bytes.
+pub fn device_verifier(group_key: &str, device_key: &str, password: &str) -> Value {
+    let n = BigUint::parse_bytes(N_HEX.as_bytes(), 16).unwrap();
+    let mut salt = [0u8; 16];
+    rand::rng().fill(&mut salt[..]);
+    let salt_hex = pad_hex(&BigUint::from_bytes_be(&salt).to_str_radix(16));
+    let inner = hex::encode(Sha256::digest(format!(
+        "{group_key}{device_key}:{password}"
+    )));
+    let x = hash_hex(&format!("{salt_hex}{inner}"));
+    let v = BigUint::from(2u8).modpow(&x, &n);
+    let v_hex = pad_hex(&v.to_str_radix(16));
+    json!({
+        "Salt": B64.encode(hex::decode(salt_hex).unwrap()),
+        "PasswordVerifier": B64.encode(hex::decode(v_hex).unwrap()),
+    })
 }
 
 /// "%a %b %-d %H:%M:%S UTC %Y" for now.

@@ -6,6 +6,7 @@
 mod common;
 
 mod accounts;
+mod devices;
 mod groups;
 mod identity_pool;
 mod mfa;

@@ -13,6 +13,7 @@ use crate::state::{AppClient, State, UserStatus};
 use crate::wire::{Operation, StrMap, opt_str, req_str, str_map};
 
 pub(crate) mod challenge;
+pub(crate) mod device_srp;
 pub(crate) mod mfa;
 pub(crate) mod new_password;
 pub(crate) mod password;
@@ -55,6 +56,8 @@ const CHALLENGES: &[Challenge] = &[
     mfa::SOFTWARE_TOKEN_MFA,
     mfa::SMS_MFA,
     mfa::SELECT_MFA_TYPE,
+    device_srp::DEVICE_SRP_AUTH,
+    device_srp::DEVICE_PASSWORD_VERIFIER,
 ];
 
 fn find_challenge(name: &str) -> Option<&'static Challenge> {
@@ -82,7 +85,11 @@ fn initiate_auth(st: &mut State, req: &Value, admin: bool) -> Result<Value, ApiE
         params.insert("SESSION".into(), session.to_owned());
     }
     match FLOWS.iter().find(|(name, _)| *name == flow) {
-        Some((_, start)) => start(st, &c, &params),
+        Some((_, start)) => {
+            device_srp::begin_initiate(st, &c, flow, &params)?;
+            let out = start(st, &c, &params);
+            device_srp::finish(st, &c, out)
+        }
         None => Err(ApiError::invalid_parameter(format!(
             "1 validation error detected: Value '{flow}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set"
         ))),
@@ -91,6 +98,15 @@ fn initiate_auth(st: &mut State, req: &Value, admin: bool) -> Result<Value, ApiE
 
 fn respond_to_auth_challenge(st: &mut State, req: &Value, admin: bool) -> Result<Value, ApiError> {
     let c = request_client(st, req, admin)?;
+    device_srp::begin_respond(st, &c, req)?;
+    let out = respond_with(st, &c, req);
+    device_srp::finish(st, &c, out)
+}
+
+/// `RespondToAuthChallenge` for the client `c`: the sessionless responders, or the one
+/// the `Session` waits for.
+fn respond_with(st: &mut State, c: &AppClient, req: &Value) -> Result<Value, ApiError> {
+    let c = c.clone();
     let name = req_str(req, "ChallengeName")?;
     let resp = str_map(req, "ChallengeResponses");
     let username = resp.get("USERNAME").map(String::as_str).unwrap_or("");
@@ -156,6 +172,6 @@ pub(crate) fn after_password(
             "PasswordResetRequiredException",
             "Password reset required for the user",
         )),
-        UserStatus::Confirmed => mfa::next_step(st, c, username),
+        UserStatus::Confirmed => device_srp::next_step(st, c, username),
     }
 }

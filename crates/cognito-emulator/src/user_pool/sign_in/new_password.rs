@@ -4,7 +4,6 @@
 use serde_json::{Map, Value, json};
 
 use super::challenge::{self, Answer, Challenge, Responder};
-use super::mfa;
 use crate::error::ApiError;
 use crate::srp::Verifier;
 use crate::state::{AppClient, State, UserStatus};
@@ -54,5 +53,5 @@ fn respond(st: &mut State, answer: &Answer<'_>) -> Result<Value, ApiError> {
     u.status = UserStatus::Confirmed;
     u.modified = answer.now;
     u.attributes.extend(extra);
-    mfa::next_step(st, answer.client, username)
+    super::device_srp::next_step(st, answer.client, username)
 }

@@ -94,7 +94,7 @@ fn password_verifier(st: &mut State, c: &AppClient, resp: &StrMap) -> Result<Val
         .decode(block_b64)
         .map_err(|_| ApiError::invalid_parameter("Invalid PASSWORD_CLAIM_SECRET_BLOCK"))?;
     let expected = srp::expected_signature(&ClaimCheck {
-        pool_id: &session.pool_id,
+        pool_name: srp::pool_name(&session.pool_id),
         user_id: &session.username,
         verifier: &u.verifier.v,
         a: &session.a,
