@@ -32,6 +32,9 @@ pub(crate) struct UserTokens {
     /// Unique per set of tokens in this process: credentials fetched with one
     /// set are invalid for the next (the id token changed).
     pub(crate) serial: u64,
+    /// The key of the user's remembered device, sent with every refresh
+    /// (`device_store.rs` keeps the device; this is a copy for the refresh).
+    pub(crate) device_key: Option<String>,
 }
 
 /// The next unique serial for tokens or federations.
@@ -102,6 +105,7 @@ impl UserTokens {
             sign_in_details,
             expires_at,
             serial: next_serial(),
+            device_key: None,
         })
     }
 
@@ -283,7 +287,8 @@ fn parse_fields(values: Vec<Option<String>>) -> Result<Option<UserTokens>, AuthE
         ),
         None => None,
     };
-    UserTokens::from_parts(access, id, refresh, drift, details)
-        .map(Some)
-        .map_err(|m| corrupt(format!("stored tokens are unusable: {m}")))
+    let mut tokens = UserTokens::from_parts(access, id, refresh, drift, details)
+        .map_err(|m| corrupt(format!("stored tokens are unusable: {m}")))?;
+    tokens.device_key = crate::device_store::load_key(storage, keys, &tokens.storage_username).await?;
+    Ok(Some(tokens))
 }

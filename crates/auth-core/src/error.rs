@@ -52,6 +52,12 @@ pub enum AuthError {
     /// Next step: call `federate_to_identity_pool` again with a fresh token.
     #[error("federated sessions cannot be refreshed without a new provider token; federate again")]
     FederatedSessionCannotRefresh,
+    /// The signed-in user has no remembered device on this machine: the user pool
+    /// does not track devices, or the device was not confirmed at sign-in, or it was
+    /// forgotten. Next step: sign in again on a pool that tracks devices, or pass the
+    /// device key to act on another device.
+    #[error("no device is remembered for the signed-in user on this machine")]
+    NoDevice,
     /// The session has no refresh token, so expired tokens cannot be renewed.
     #[error("the session has no refresh token and cannot be refreshed; sign in again")]
     NoRefreshToken,

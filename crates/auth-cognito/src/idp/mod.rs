@@ -22,7 +22,7 @@ use crate::config::Tuning;
 
 pub(crate) use errors::{parse_service_error, service_error};
 pub(crate) use secret_hash::secret_hash;
-pub(crate) use wire::{AuthResponse, AuthenticationResult, RefreshResponse};
+pub(crate) use wire::{AuthResponse, AuthenticationResult, NewDeviceMetadata, RefreshResponse};
 
 const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";

@@ -13,6 +13,17 @@ pub(crate) struct AuthenticationResult {
     pub(crate) refresh_token: Option<String>,
     #[allow(dead_code)]
     pub(crate) expires_in: Option<i64>,
+    /// A new device to confirm, on pools that track devices.
+    pub(crate) new_device_metadata: Option<NewDeviceMetadata>,
+}
+
+/// `NewDeviceMetadata`: the key and group key of a device to confirm. The group
+/// key is a secret; this type has no `Debug`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct NewDeviceMetadata {
+    pub(crate) device_key: Option<String>,
+    pub(crate) device_group_key: Option<String>,
 }
 
 /// The answer of `InitiateAuth` and `RespondToAuthChallenge`.

@@ -45,6 +45,25 @@ impl Orchestrator {
         in_transaction()
     }
 
+    /// [`complete_sign_in`](Self::complete_sign_in), then `after_install`: a step
+    /// the sign-in passes in that runs once the tokens are installed, outside the
+    /// transaction (it may call the service with the new access token, as
+    /// confirming a new device does), and whose answer is returned.
+    pub(crate) async fn complete_sign_in_then<R>(
+        &self,
+        operation: &'static str,
+        result: AuthenticationResult,
+        details: Option<SignInDetails>,
+        in_transaction: impl FnOnce() -> Result<(), AuthError>,
+        after_install: impl AsyncFnOnce(Arc<UserTokens>) -> R,
+    ) -> Result<R, AuthError> {
+        self.complete_sign_in(operation, result, details, in_transaction)
+            .await?;
+        let snap = self.state.load_full();
+        let tokens = snap.user.clone().ok_or(AuthError::SignedOut)?;
+        Ok(after_install(tokens).await)
+    }
+
     /// Persists freshly received tokens, publishes them and emits `event`
     /// (`SignedIn` or `TokenRefresh`). The caller holds `tx_lock`.
     pub(super) async fn install_tokens(

@@ -18,6 +18,7 @@
 //! | `shared.rs`       | the store's cross-process lock, the re-read, refreshed tokens the store could not take |
 //! | `classify.rs`     | which refresh errors end the session                             |
 //! | `backoff.rs`      | the backoff after transient refresh failures                     |
+//! | `device.rs`       | the remembered device's key in the session: set, dropped         |
 //!
 //! The identity pool reaches the session only through
 //! [`SessionAccess`](crate::identity::SessionAccess), implemented here.
@@ -38,6 +39,7 @@ use crate::session::Keys;
 
 mod backoff;
 mod classify;
+mod device;
 mod install;
 mod load;
 mod received;
@@ -67,6 +69,8 @@ pub(crate) struct Orchestrator {
     /// Whether the endpoint knows `GetTokensFromRefreshToken`.
     refresh_op: RefreshOp,
     pub(crate) token_margin_ms: i64,
+    /// The `DeviceName` of `ConfirmDevice` (default: the host name).
+    pub(crate) device_name: String,
     /// Verifies tokens received from the service, when enabled.
     verifier: Option<TokenVerifier>,
 }
@@ -101,6 +105,7 @@ impl Orchestrator {
             backoff: std::sync::Mutex::new(Backoff::default()),
             refresh_op: RefreshOp::default(),
             token_margin_ms: millis(tuning.token_expiry_margin),
+            device_name: crate::devices::default_device_name(),
             verifier,
             config,
         })

@@ -138,8 +138,8 @@ impl Orchestrator {
             });
             return self.transient_failure(&user, e, now).into_result(user);
         }
-        match self.call_refresh(&user, &refresh).await {
-            Ok(result) => {
+        match self.call_refresh_with_device(&user, &refresh).await {
+            Ok((result, device_key)) => {
                 let tokens = self.tokens_from_result(
                     "GetTokensFromRefreshToken",
                     result,
@@ -147,7 +147,10 @@ impl Orchestrator {
                     user.sign_in_details.clone(),
                 );
                 let tokens = match tokens {
-                    Ok(t) if t.user_sub == user.user_sub => t,
+                    Ok(mut t) if t.user_sub == user.user_sub => {
+                        t.device_key = device_key;
+                        t
+                    }
                     Ok(_) => {
                         return Err(AuthError::InvalidResponse {
                             operation: "GetTokensFromRefreshToken".into(),

@@ -19,6 +19,7 @@ pub struct CognitoAuthPluginBuilder {
     storage: Option<Arc<dyn KeyValueStorage>>,
     clock: Arc<dyn Clock>,
     verify_tokens: bool,
+    device_name: Option<String>,
 }
 
 impl fmt::Debug for CognitoAuthPluginBuilder {
@@ -37,7 +38,15 @@ impl CognitoAuthPluginBuilder {
             storage: None,
             clock: Arc::new(SystemClock),
             verify_tokens: false,
+            device_name: None,
         }
+    }
+
+    /// The name a new remembered device gets in `ConfirmDevice` (`DeviceName`, shown
+    /// by [`fetch_devices`](CognitoAuthPlugin::fetch_devices)). Default: the host name.
+    pub fn device_name(mut self, name: impl Into<String>) -> Self {
+        self.device_name = Some(name.into());
+        self
     }
 
     /// Where the session is persisted (required): for example
@@ -70,8 +79,11 @@ impl CognitoAuthPluginBuilder {
             field: "storage".into(),
             message: "a KeyValueStorage is required (for example auth_storage::FileStorage)".into(),
         })?;
-        let session =
+        let mut session =
             Orchestrator::new(self.config, storage.clone(), self.clock, self.verify_tokens)?;
+        if let Some(name) = self.device_name.filter(|n| !n.trim().is_empty()) {
+            session.device_name = name;
+        }
         let identity = IdentityPool::for_config(&session.config, storage);
         Ok(CognitoAuthPlugin {
             inner: Arc::new(Inner {

@@ -1,6 +1,6 @@
 //! [`CognitoAuthPlugin`]: the plugin's public API, one `impl` block per
 //! concern (set-up, sign-in, sessions, identity pool, sign-out; the
-//! account flows in `account.rs`), each
+//! account flows in `account.rs`, devices in `devices.rs`), each
 //! method handing the work to the module that does it. The one piece of
 //! logic kept here is the hot path of `fetch_auth_session`, so that it
 //! stays visible and compiles into one function.
@@ -27,6 +27,7 @@ use crate::sign_out;
 
 mod account;
 mod builder;
+mod devices;
 
 pub use builder::CognitoAuthPluginBuilder;
 

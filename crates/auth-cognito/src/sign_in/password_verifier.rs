@@ -19,6 +19,7 @@ pub(super) async fn answer(
     now_secs: i64,
     srp_client: &SrpClient,
     password: &SecretString,
+    device_key: Option<&str>,
     response: AuthResponse,
 ) -> Result<AuthResponse, AuthError> {
     let op = "InitiateAuth";
@@ -55,6 +56,9 @@ pub(super) async fn answer(
     });
     if let Some(s) = app.secret {
         responses["SECRET_HASH"] = json!(secret_hash(s, username, app.client_id));
+    }
+    if let Some(d) = device_key {
+        responses["DEVICE_KEY"] = json!(d);
     }
     let mut req = json!({
         "ChallengeName": "PASSWORD_VERIFIER",

@@ -119,6 +119,12 @@ pub struct SignInResult {
     pub is_signed_in: bool,
     /// The next step.
     pub next_step: SignInStep,
+    /// On a pool that tracks devices, once signed in: whether this machine's device
+    /// is remembered, can be remembered (ask the user, then
+    /// [`remember_device`](crate::CognitoAuthPlugin::remember_device)), or could not
+    /// be confirmed. `None` when the pool tracks no devices, or before the sign-in
+    /// is done.
+    pub device: Option<crate::DeviceOutcome>,
 }
 
 impl SignInResult {
@@ -127,7 +133,14 @@ impl SignInResult {
         Self {
             is_signed_in: true,
             next_step: SignInStep::Done,
+            device: None,
         }
+    }
+
+    /// Signed in, with what happened to the device.
+    pub(super) fn with_device(mut self, device: Option<crate::DeviceOutcome>) -> Self {
+        self.device = device;
+        self
     }
 
     /// Waiting for `step`.
@@ -135,6 +148,7 @@ impl SignInResult {
         Self {
             is_signed_in: false,
             next_step: step,
+            device: None,
         }
     }
 }

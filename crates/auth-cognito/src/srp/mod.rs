@@ -12,6 +12,7 @@
 //! | `group.rs`     | `N`, `g`, `k`, the padding and hashing of numbers             |
 //! | `client.rs`    | [`SrpClient`], [`PasswordVerifierChallenge`], `x`, `u`         |
 //! | `key.rs`       | [`AuthenticationKey`] (HKDF) and [`PasswordClaim`] (the HMAC)  |
+//! | `device.rs`    | [`DeviceVerifier`]: the verifier of a new remembered device    |
 //! | `timestamp.rs` | [`format_timestamp`]                                           |
 //! | `secret_maths.rs` | `a`, `A`, `g^x` and `S` on zeroizing storage, in constant time |
 //! | `exp.rs`       | constant-time exponentiation: fixed windows, the comb for `g`  |
@@ -89,6 +90,7 @@
 //! ```
 
 mod client;
+mod device;
 mod error;
 mod exp;
 mod group;
@@ -105,6 +107,7 @@ mod trace;
 mod tests;
 
 pub use client::{PasswordVerifierChallenge, SrpClient, compute_x_hex, pool_name_from_pool_id};
+pub use device::{DEVICE_PASSWORD_LEN, DEVICE_SALT_LEN, DeviceVerifier};
 pub use error::SrpError;
 #[cfg(feature = "test-vectors")]
 pub use group::k_hex;

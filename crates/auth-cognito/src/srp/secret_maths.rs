@@ -51,9 +51,8 @@ pub(super) fn x_exponent(digest: &[u8; 32]) -> Exponent {
     Exponent::from_be_bytes(digest)
 }
 
-/// The verifier `v = g^x mod N`, as a number (for `compute_verifier`, feature
-/// `test-vectors`).
-#[cfg(feature = "test-vectors")]
+/// The verifier `v = g^x mod N`, as a number (for a new device's verifier, and
+/// `compute_verifier`, feature `test-vectors`).
 pub(super) fn verifier(x: &Exponent) -> BigUint {
     let v = Zeroizing::new(FIELD.out_of_mont(&exp::pow_g(x)));
     from_limbs(&v)
