@@ -12,6 +12,9 @@
 //!    a client allowing `USER_AUTH`) and `interop/amplify_js/accounts.mjs`:
 //!    Amplify JS's account flows (sign-up with auto sign-in, password change
 //!    and reset, attributes, deleteUser).
+//! 5. `interop/boto3_devices.py` makes a pool that remembers every device, and
+//!    `interop/amplify_js/devices.mjs` runs Amplify JS's device story on it
+//!    (confirm, fetchDevices, rememberDevice, device SRP, refresh, forget).
 
 use std::path::Path;
 use std::time::Instant;
@@ -50,10 +53,13 @@ pub(crate) fn run() -> Result<()> {
         results.push(("Amplify JS", secs, Some(result)));
         let (secs, result) = timed(|| amplify_js_accounts(&venv, &emulator.endpoint, &scratch));
         results.push(("Amplify JS accounts", secs, Some(result)));
+        let (secs, result) = timed(|| amplify_js_devices(&venv, &emulator.endpoint, &scratch));
+        results.push(("Amplify JS devices", secs, Some(result)));
     } else {
         results.push(("pycognito SRP", 0.0, None));
         results.push(("Amplify JS", 0.0, None));
         results.push(("Amplify JS accounts", 0.0, None));
+        results.push(("Amplify JS devices", 0.0, None));
     }
 
     let not_passed: Vec<&str> = results
@@ -167,6 +173,42 @@ fn amplify_js_accounts(venv: &Venv, endpoint: &str, scratch: &Path) -> Result<()
     cmd(
         "node",
         [script.as_str(), "--emulator", endpoint, "--outputs"],
+    )
+    .arg(&outputs)
+    .env_secret("AMPLIFY_AUTH_PASSWORD", PASSWORD)
+    .run()
+}
+
+/// The device story: boto3 makes a pool that remembers every device, then
+/// Amplify JS confirms, lists, remembers, proves and forgets a device on it.
+fn amplify_js_devices(venv: &Venv, endpoint: &str, scratch: &Path) -> Result<()> {
+    const DEVICE_USER: &str = "interop-device-user";
+    let outputs = scratch.join("amplify_outputs_devices.json");
+    cmd(
+        venv.python(),
+        [
+            "interop/boto3_devices.py",
+            "--endpoint",
+            endpoint,
+            "--username",
+            DEVICE_USER,
+        ],
+    )
+    .arg("--outputs")
+    .arg(&outputs)
+    .env_secret("AMPLIFY_AUTH_PASSWORD", PASSWORD)
+    .run()?;
+    let script = format!("{AMPLIFY_JS_DIR}/devices.mjs");
+    cmd(
+        "node",
+        [
+            script.as_str(),
+            "--username",
+            DEVICE_USER,
+            "--emulator",
+            endpoint,
+            "--outputs",
+        ],
     )
     .arg(&outputs)
     .env_secret("AMPLIFY_AUTH_PASSWORD", PASSWORD)

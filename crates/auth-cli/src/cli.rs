@@ -93,6 +93,9 @@ pub(crate) enum Command {
     SignOut(SignOutArgs),
     /// A human summary: who is signed in, until when.
     Status,
+    /// The signed-in user's remembered devices: list them (the default),
+    /// `remember` this machine's, `forget` one.
+    Devices(DevicesArgs),
     /// Print a shell completion script, e.g. `amplify-auth completions bash`.
     Completions(CompletionsArgs),
     /// Create an account. The password is read with no echo, or from stdin
@@ -267,6 +270,32 @@ pub(crate) struct SignOutArgs {
     /// Also invalidate the user's tokens on the server, on every device.
     #[arg(long)]
     pub(crate) global: bool,
+}
+
+/// `devices`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(crate) struct DevicesArgs {
+    /// What to do with the devices (default: list them).
+    #[command(subcommand)]
+    pub(crate) action: Option<DevicesAction>,
+    /// Print the list as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// `devices remember` and `devices forget`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum DevicesAction {
+    /// Remember this machine's device (on pools that remember devices only
+    /// when the user says so).
+    Remember,
+    /// Forget a device: this machine's, or the one with DEVICE_KEY (from
+    /// `devices`). Forgetting this machine's makes the next sign-in a new device.
+    Forget {
+        /// The device key; default: this machine's device.
+        device_key: Option<String>,
+    },
 }
 
 /// `completions`.

@@ -30,14 +30,14 @@ fn fetch_options(force_refresh: bool) -> FetchAuthSessionOptions {
 }
 
 /// Prints to stdout; a closed pipe (`| head`) is not an error worth a message.
-fn out(text: &str) {
+pub(crate) fn out(text: &str) {
     use std::io::Write as _;
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
 }
 
-fn print_json(v: &serde_json::Value) {
+pub(crate) fn print_json(v: &serde_json::Value) {
     let text = serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string());
     out(&format!("{text}\n"));
 }

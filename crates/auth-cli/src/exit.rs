@@ -139,6 +139,7 @@ fn hint(e: &AuthError) -> Option<&'static str> {
             Some("run `amplify-auth sign-in` again")
         }
         AuthError::GuestAccessDisabled => Some("sign in first"),
+        AuthError::NoDevice => Some("pass a DEVICE_KEY from `amplify-auth devices`"),
         AuthError::Network { .. } => Some("check the endpoint and the network, then retry"),
         AuthError::UsernameExists { .. } => Some(
             "choose another username, or sign in (`amplify-auth reset-password` if it is yours)",

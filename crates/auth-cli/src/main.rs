@@ -21,6 +21,7 @@
 //!   attributes [--json] | attributes set NAME=VALUE ... | attributes verify NAME --code C
 //!     | attributes send-code NAME | attributes delete NAME ...
 //!   delete-user --yes
+//!   devices [--json] | devices remember | devices forget [DEVICE_KEY]
 //!   completions <bash|zsh|fish|elvish|powershell>
 //! ```
 //!
@@ -49,6 +50,7 @@ mod account;
 mod challenge;
 mod cli;
 mod commands;
+mod devices;
 mod exit;
 #[cfg(unix)]
 mod hold;
@@ -130,6 +132,7 @@ async fn command(cli: &Cli) -> Result<(), CliError> {
         Command::Credentials(a) => commands::credentials(cli, a).await,
         Command::SignOut(a) => commands::sign_out(cli, a).await,
         Command::Status => commands::status(cli).await,
+        Command::Devices(a) => devices::run(cli, a).await,
         Command::Completions(_) => Ok(()),
         Command::SignUp(_)
         | Command::ConfirmSignUp(_)

@@ -53,7 +53,9 @@ impl CognitoAuthPlugin {
     }
 
     /// The key of this machine's remembered device for the signed-in user, from
-    /// memory (`None` when there is none, or nobody is signed in).
+    /// memory (`None` when there is none, or nobody is signed in). In a new
+    /// process the stored session is read lazily: call any session method first
+    /// (for example `get_current_user`).
     pub fn current_device_key(&self) -> Option<String> {
         self.inner
             .session
