@@ -11,6 +11,10 @@ use crate::venv::Venv;
 const SCRIPT: &str = "scripts/srp_vectors.py";
 /// The cross-check: replays every vector through Amplify JS v6's SRP helpers.
 const AMPLIFY_CHECK: &str = "scripts/srp_vectors_amplify.mjs";
+/// The device SRP vectors, made by Amplify JS (`--out`); `--check` replays their claims.
+const DEVICE_SCRIPT: &str = "scripts/device_vectors_amplify.mjs";
+/// Where the device SRP vectors live.
+const DEVICE_VECTORS: &str = "crates/auth-cognito/tests/data/device_vectors.json";
 /// Where the SRP vectors live.
 const VECTORS: &str = "crates/auth-cognito/tests/data/srp_vectors.json";
 
@@ -26,6 +30,10 @@ pub(crate) fn run(venv: &Venv, check: bool) -> Result<()> {
     if root.join(AMPLIFY_CHECK).exists() {
         node::ensure_amplify_js()?;
         cmd("node", [AMPLIFY_CHECK, VECTORS]).run()?;
+    }
+    if root.join(DEVICE_SCRIPT).exists() {
+        node::ensure_amplify_js()?;
+        cmd("node", [DEVICE_SCRIPT, mode, DEVICE_VECTORS]).run()?;
     }
     Ok(())
 }
