@@ -13,6 +13,12 @@
 // emulator refuses it otherwise), forgetDevice (no devices left). The emulator's
 // counters show which calls Amplify made. Tokens, device secrets and the password
 // are never printed.
+//
+// Node 20 has no `navigator`, and Amplify's getDeviceName reads
+// `navigator.userAgent` for ConfirmDevice's DeviceName: without it Amplify's
+// getNewDeviceMetadata fails and swallows the error, and signs in with no device
+// (no ConfirmDevice call at all). The story gives Node the one browser global
+// Amplify reads, as a browser has it; Amplify itself is unmodified.
 
 import {
   fetchAuthSession,
@@ -24,6 +30,10 @@ import {
 } from 'aws-amplify/auth';
 
 import { assert, configureAmplify, delta, emulatorControls, password as readPassword, readOutputs, startStory } from './harness.mjs';
+
+if (globalThis.navigator === undefined) {
+  globalThis.navigator = { userAgent: 'amplify-auth-rs interop (Node)' };
+}
 
 const { args, checks } = startStory({ name: 'amplify devices', required: ['outputs', 'username', 'emulator'] });
 const password = readPassword('amplify devices');
