@@ -57,12 +57,18 @@ fn devices_are_listed_reused_at_sign_in_and_forgotten() {
     assert_no_secret("devices --json", &listed.to_string(), &secrets);
     let text = bed.cmd(&["devices"]).output().unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
-    assert!(text.contains(&key) && text.contains("(this machine)"), "{text}");
+    assert!(
+        text.contains(&key) && text.contains("(this machine)"),
+        "{text}"
+    );
     assert_no_secret("devices", &text, &secrets);
 
     // The device survives sign-out; the next sign-in proves it (no new device).
     bed.cmd(&["sign-out"]).assert().success();
-    assert_eq!(stored_field(&bed, "deviceKey").as_deref(), Some(key.as_str()));
+    assert_eq!(
+        stored_field(&bed, "deviceKey").as_deref(),
+        Some(key.as_str())
+    );
     bed.sign_in();
     assert_eq!(bed.emu().devices(bed.pool(), "demo").unwrap().len(), 1);
     bed.cmd(&["session", "--force-refresh", "--json"])

@@ -46,9 +46,11 @@ pub(crate) async fn load(
         let key = keys.field(username, f);
         async move { storage.get(&key).await }
     };
-    let (Some(device_key), Some(group), Some(password)) =
-        (get(DEVICE_KEY).await?, get(GROUP_KEY).await?, get(PASSWORD_KEY).await?)
-    else {
+    let (Some(device_key), Some(group), Some(password)) = (
+        get(DEVICE_KEY).await?,
+        get(GROUP_KEY).await?,
+        get(PASSWORD_KEY).await?,
+    ) else {
         return Ok(None);
     };
     if device_key.is_empty() || group.is_empty() || password.is_empty() {

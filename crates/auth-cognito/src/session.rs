@@ -289,6 +289,7 @@ fn parse_fields(values: Vec<Option<String>>) -> Result<Option<UserTokens>, AuthE
     };
     let mut tokens = UserTokens::from_parts(access, id, refresh, drift, details)
         .map_err(|m| corrupt(format!("stored tokens are unusable: {m}")))?;
-    tokens.device_key = crate::device_store::load_key(storage, keys, &tokens.storage_username).await?;
+    tokens.device_key =
+        crate::device_store::load_key(storage, keys, &tokens.storage_username).await?;
     Ok(Some(tokens))
 }

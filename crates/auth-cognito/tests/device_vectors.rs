@@ -40,7 +40,12 @@ fn device_verifiers_match_amplify_byte_for_byte() {
             &hex_bytes(field(&v, "salt_hex")),
         )
         .unwrap();
-        assert_eq!(ours.salt_b64(), field(&v, "salt_b64"), "{}: salt", v["name"]);
+        assert_eq!(
+            ours.salt_b64(),
+            field(&v, "salt_b64"),
+            "{}: salt",
+            v["name"]
+        );
         assert_eq!(
             ours.password_verifier_b64(),
             field(&v, "verifier_b64"),
@@ -55,7 +60,12 @@ fn device_password_claims_match_amplify_byte_for_byte() {
     for v in vectors() {
         let time = v["unix_time"].as_i64().unwrap();
         let timestamp = format_timestamp(time);
-        assert_eq!(timestamp, field(&v, "timestamp"), "{}: timestamp", v["name"]);
+        assert_eq!(
+            timestamp,
+            field(&v, "timestamp"),
+            "{}: timestamp",
+            v["name"]
+        );
         let client = SrpClient::from_private_key(&hex_bytes(field(&v, "a"))).unwrap();
         let challenge =
             PasswordVerifierChallenge::new(field(&v, "device_group_key"), field(&v, "device_key"))
@@ -84,5 +94,8 @@ fn a_generated_device_password_is_40_random_bytes_and_the_salt_16() {
     assert_ne!(a.password_verifier_b64(), b.password_verifier_b64());
     // 16 bytes (17 when a zero byte pads a top bit, 15 for a leading zero byte).
     let salt_len = a.salt_b64().len();
-    assert!(salt_len == 24 || salt_len == 20, "salt base64 length {salt_len}");
+    assert!(
+        salt_len == 24 || salt_len == 20,
+        "salt base64 length {salt_len}"
+    );
 }

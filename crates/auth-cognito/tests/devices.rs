@@ -78,7 +78,9 @@ async fn a_new_device_is_confirmed_stored_and_proven_at_the_next_sign_in() {
     };
     assert_eq!(plugin.current_device_key().as_deref(), Some(key.as_str()));
     assert_eq!(
-        stored(&storage, &bed, &username, "deviceKey").await.as_deref(),
+        stored(&storage, &bed, &username, "deviceKey")
+            .await
+            .as_deref(),
         Some(key.as_str())
     );
     assert!(
@@ -126,7 +128,10 @@ async fn a_new_device_is_confirmed_stored_and_proven_at_the_next_sign_in() {
         .fetch_user_pool_tokens(FetchAuthSessionOptions::force_refresh())
         .await
         .expect("refresh after restart");
-    assert_eq!(restarted.current_device_key().as_deref(), Some(key.as_str()));
+    assert_eq!(
+        restarted.current_device_key().as_deref(),
+        Some(key.as_str())
+    );
 }
 
 #[tokio::test]
@@ -245,7 +250,10 @@ async fn a_device_forgotten_on_the_server_is_dropped_once_and_never_signs_out() 
     let again = sign_in(&p2, &username).await;
     let k3 = device_key_of(&again.device);
     assert_ne!(k2, k3);
-    assert!(matches!(again.device, Some(DeviceOutcome::Remembered { .. })));
+    assert!(matches!(
+        again.device,
+        Some(DeviceOutcome::Remembered { .. })
+    ));
     assert_eq!(
         bed.emu().count("InitiateAuth"),
         2,
@@ -280,7 +288,12 @@ async fn a_failed_confirm_device_still_signs_in_without_a_device() {
             .await
             .is_none()
     );
-    assert!(bed.emu().devices(&bed.pool_id, &username).unwrap().is_empty());
+    assert!(
+        bed.emu()
+            .devices(&bed.pool_id, &username)
+            .unwrap()
+            .is_empty()
+    );
     plugin
         .fetch_user_pool_tokens(FetchAuthSessionOptions::force_refresh())
         .await
@@ -288,7 +301,10 @@ async fn a_failed_confirm_device_still_signs_in_without_a_device() {
     // The next sign-in offers a new device again, and confirms it.
     plugin.sign_out(SignOutOptions::default()).await.unwrap();
     let again = sign_in(&plugin, &username).await;
-    assert!(matches!(again.device, Some(DeviceOutcome::Remembered { .. })));
+    assert!(matches!(
+        again.device,
+        Some(DeviceOutcome::Remembered { .. })
+    ));
 }
 
 #[tokio::test]
@@ -400,7 +416,10 @@ async fn device_secrets_never_reach_trace_logs_debug_or_errors() {
         .await
         .unwrap();
     let devices = plugin.fetch_devices().await.unwrap();
-    let wrong = plugin.forget_device(Some("us-east-1_nope")).await.unwrap_err();
+    let wrong = plugin
+        .forget_device(Some("us-east-1_nope"))
+        .await
+        .unwrap_err();
     let group = stored(&storage, &bed, &username, "deviceGroupKey")
         .await
         .unwrap();
@@ -414,7 +433,12 @@ async fn device_secrets_never_reach_trace_logs_debug_or_errors() {
         "{first:?} {second:?} {devices:?} {wrong} {wrong:?} {plugin:?} {:?}",
         storage.keys()
     );
-    let secrets = [group.as_str(), password.as_str(), refresh.as_str(), PASSWORD];
+    let secrets = [
+        group.as_str(),
+        password.as_str(),
+        refresh.as_str(),
+        PASSWORD,
+    ];
     assert_no_secret("Debug and errors", &shown, &secrets);
     assert_no_secret("TRACE logs", &logs.text(), &secrets);
     // The group key is short: check it whole as well.
@@ -438,6 +462,8 @@ async fn moto_has_no_devices_so_the_device_scenarios_skip() {
             "SKIP: moto has no device operations (AdminListDevices answered HTTP {status}); \
              the device scenarios run on the emulator only"
         ),
-        Ok(v) => panic!("moto now answers AdminListDevices ({v}): give the device scenarios moto twins"),
+        Ok(v) => {
+            panic!("moto now answers AdminListDevices ({v}): give the device scenarios moto twins")
+        }
     }
 }

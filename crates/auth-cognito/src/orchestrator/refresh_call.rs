@@ -106,7 +106,9 @@ impl Orchestrator {
                     tracing::debug!(
                         "GetTokensFromRefreshToken not available; trying REFRESH_TOKEN_AUTH"
                     );
-                    let result = self.call_refresh_token_auth(user, refresh, device_key).await;
+                    let result = self
+                        .call_refresh_token_auth(user, refresh, device_key)
+                        .await;
                     if result.is_ok() {
                         self.refresh_op.0.store(UNSUPPORTED, Ordering::Relaxed);
                     }
@@ -115,7 +117,8 @@ impl Orchestrator {
                 Err(e) => return Err(e),
             }
         }
-        self.call_refresh_token_auth(user, refresh, device_key).await
+        self.call_refresh_token_auth(user, refresh, device_key)
+            .await
     }
 
     /// `InitiateAuth` with `REFRESH_TOKEN_AUTH`.

@@ -65,13 +65,11 @@ pub(super) async fn answer(
     };
     let secret_block = get("SECRET_BLOCK")?;
     let timestamp = srp::format_timestamp(now_secs);
-    let challenge = PasswordVerifierChallenge::new(
-        device.group_key.expose_secret(),
-        &device.device_key,
-    )
-    .with_salt_hex(get("SALT")?)
-    .with_srp_b_hex(get("SRP_B")?)
-    .with_secret_block_b64(secret_block);
+    let challenge =
+        PasswordVerifierChallenge::new(device.group_key.expose_secret(), &device.device_key)
+            .with_salt_hex(get("SALT")?)
+            .with_srp_b_hex(get("SRP_B")?)
+            .with_secret_block_b64(secret_block);
     let claim = client
         .password_verifier(&challenge, device.password.expose_secret(), &timestamp)
         .map_err(|e| AuthError::InvalidResponse {
