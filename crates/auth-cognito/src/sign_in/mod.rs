@@ -164,9 +164,11 @@ async fn attempt(
             &app,
             pool_id,
             session.clock.now_secs(),
-            &srp_client,
-            password,
-            device.as_ref().map(|d| d.device_key.as_str()),
+            password_verifier::Proof {
+                srp_client: &srp_client,
+                password,
+                device_key: device.as_ref().map(|d| d.device_key.as_str()),
+            },
             response,
         )
         .await

@@ -10,6 +10,14 @@ use super::missing;
 use crate::idp::{AuthResponse, IdpClient, secret_hash};
 use crate::srp::{self, PasswordVerifierChallenge, SrpClient};
 
+/// What the answer proves and sends: the SRP exchange and the password, and the
+/// key of the stored device (sent along as `DEVICE_KEY`), if any.
+pub(super) struct Proof<'a> {
+    pub(super) srp_client: &'a SrpClient,
+    pub(super) password: &'a SecretString,
+    pub(super) device_key: Option<&'a str>,
+}
+
 /// Answers the `PASSWORD_VERIFIER` challenge in `response` for the pool
 /// `pool_id` at `now_secs`, and returns Cognito's next answer.
 pub(super) async fn answer(
@@ -17,11 +25,14 @@ pub(super) async fn answer(
     app: &AppClient<'_>,
     pool_id: &str,
     now_secs: i64,
-    srp_client: &SrpClient,
-    password: &SecretString,
-    device_key: Option<&str>,
+    proof: Proof<'_>,
     response: AuthResponse,
 ) -> Result<AuthResponse, AuthError> {
+    let Proof {
+        srp_client,
+        password,
+        device_key,
+    } = proof;
     let op = "InitiateAuth";
     let p = &response.challenge_parameters;
     let get = |k: &str| {
