@@ -467,3 +467,69 @@ async fn moto_has_no_devices_so_the_device_scenarios_skip() {
         }
     }
 }
+
+const TOTP_SECRET_B32: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+fn totp_now(bed: &Bed) -> String {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let (mut bits, mut n, mut key) = (0u64, 0, Vec::new());
+    for c in TOTP_SECRET_B32.bytes() {
+        bits = (bits << 5) | alphabet.iter().position(|a| *a == c).unwrap() as u64;
+        n += 5;
+        if n >= 8 {
+            n -= 8;
+            key.push((bits >> n) as u8);
+        }
+    }
+    cognito_emulator::totp_code(&key, bed.emu().now())
+}
+
+/// A device that is not remembered (the pool remembers on the user's prompt only)
+/// is proven by device SRP and then MFA follows: after the MFA answer the session
+/// still refreshes with the device key its refresh token is bound to.
+#[tokio::test]
+async fn mfa_after_device_srp_keeps_the_device_for_refreshes() {
+    let (bed, username) = bed_with(DeviceConfiguration::user_opt_in()).await;
+    bed.emu()
+        .set_totp_secret(&bed.pool_id, &username, TOTP_SECRET_B32)
+        .unwrap();
+    let (storage, clock) = (MemoryStorage::new(), ManualClock::new());
+    let plugin = plugin_on(&bed, &storage, &clock);
+    let answer_mfa = async |plugin: &CognitoAuthPlugin| {
+        let r = plugin
+            .sign_in(&username, PASSWORD, SignInOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            r.next_step,
+            auth_cognito::SignInStep::ConfirmSignInWithTotpCode
+        );
+        let done = plugin.confirm_sign_in(&totp_now(&bed)).await.unwrap();
+        assert!(done.is_signed_in);
+        done
+    };
+    let first = answer_mfa(&plugin).await;
+    let key = match &first.device {
+        Some(DeviceOutcome::CanBeRemembered { device_key }) => device_key.clone(),
+        other => panic!("expected CanBeRemembered, got {other:?}"),
+    };
+    plugin.sign_out(SignOutOptions::default()).await.unwrap();
+    // The emulator's TOTP refuses a code reused in the same step of time.
+    bed.emu().set_clock_offset(30);
+    clock.advance_secs(30);
+    bed.emu().reset_counters();
+    let second = answer_mfa(&plugin).await;
+    assert_eq!(
+        second.device,
+        Some(DeviceOutcome::Known {
+            device_key: key.clone()
+        })
+    );
+    assert_eq!(bed.emu().count("ConfirmDevice"), 0, "no new device");
+    assert_eq!(plugin.current_device_key().as_deref(), Some(key.as_str()));
+    plugin
+        .fetch_user_pool_tokens(FetchAuthSessionOptions::force_refresh())
+        .await
+        .expect("the refresh sends the device key");
+    assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 1);
+}

@@ -28,6 +28,22 @@ impl Orchestrator {
         Ok(())
     }
 
+    /// Makes the device stored for the signed-in `tokens`' user the session's, and
+    /// returns its key. For a sign-in whose last step proved no device: an MFA
+    /// answer after `DEVICE_SRP_AUTH` (the device was proven a step earlier, and
+    /// Cognito binds the refresh token to it), so that refreshes send the key, as
+    /// Amplify's do (they read it from storage).
+    pub(crate) async fn adopt_stored_device(&self, tokens: &UserTokens) -> Option<String> {
+        let _tx = self.tx_lock.lock().await;
+        let keys = self.keys().ok()?;
+        let key = device_store::load_key(self.storage.as_ref(), keys, &tokens.storage_username)
+            .await
+            .ok()
+            .flatten()?;
+        self.set_device_key(&tokens.storage_username, Some(key.clone()));
+        Some(key)
+    }
+
     /// Forgets `username`'s device, in storage and in the session.
     pub(crate) async fn drop_device(&self, username: &str) {
         let _tx = self.tx_lock.lock().await;

@@ -324,7 +324,10 @@ pub(crate) async fn handle_auth_response(
                         Some(device_confirm::confirm_new_device(session, &tokens, meta).await)
                     }
                     (None, Some(device_key)) => Some(DeviceOutcome::Known { device_key }),
-                    (None, None) => None,
+                    (None, None) => session
+                        .adopt_stored_device(&tokens)
+                        .await
+                        .map(|device_key| DeviceOutcome::Known { device_key }),
                 },
             )
             .await?;
