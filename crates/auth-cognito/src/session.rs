@@ -240,7 +240,14 @@ pub(crate) async fn load(
         match values.next().flatten() {
             None => return Ok(None),
             Some(now) if now != username => username = now,
-            Some(_) => return parse_fields(values.collect()),
+            Some(_) => {
+                let Some(mut tokens) = parse_fields(values.collect())? else {
+                    return Ok(None);
+                };
+                tokens.device_key =
+                    crate::device_store::load_key(storage, keys, &tokens.storage_username).await?;
+                return Ok(Some(tokens));
+            }
         }
     }
     Err(AuthError::Storage(StorageError::Unavailable {
@@ -287,9 +294,7 @@ fn parse_fields(values: Vec<Option<String>>) -> Result<Option<UserTokens>, AuthE
         ),
         None => None,
     };
-    let mut tokens = UserTokens::from_parts(access, id, refresh, drift, details)
-        .map_err(|m| corrupt(format!("stored tokens are unusable: {m}")))?;
-    tokens.device_key =
-        crate::device_store::load_key(storage, keys, &tokens.storage_username).await?;
-    Ok(Some(tokens))
+    UserTokens::from_parts(access, id, refresh, drift, details)
+        .map(Some)
+        .map_err(|m| corrupt(format!("stored tokens are unusable: {m}")))
 }
