@@ -4,6 +4,7 @@ mod account;
 mod aws_provider;
 mod cognito_session;
 pub mod config;
+pub mod hosted_ui;
 mod identity;
 mod idp;
 mod orchestrator;
@@ -22,6 +23,7 @@ pub use account::{
 pub use aws_provider::CognitoCredentialsProvider;
 pub use cognito_session::CognitoAuthSession;
 pub use config::{CognitoConfig, CognitoConfigBuilder, Tuning};
+pub use hosted_ui::{HostedUiProvider, PendingRedirect, SignInWithRedirectOptions};
 pub use identity::FederateToIdentityPoolResult;
 pub use plugin::{CognitoAuthPlugin, CognitoAuthPluginBuilder, PLUGIN_KEY};
 pub use sign_in::{MfaType, SignInOptions, SignInResult, SignInStep};

@@ -4,13 +4,30 @@
 //! the same tools: `CognitoIdentityServiceProvider.<clientId>.LastAuthUser`
 //! and `CognitoIdentityServiceProvider.<clientId>.<username>.<field>` with the
 //! fields `accessToken`, `idToken`, `refreshToken`, `clockDrift` (ms) and
-//! `signInDetails` (JSON).
+//! `signInDetails` (JSON). A session from the hosted UI is also marked with
+//! `CognitoIdentityServiceProvider.<clientId>.oauthSignIn` = `true,false`, as
+//! Amplify JS does, so that sign-out knows to offer the hosted UI's `/logout`.
 
 use auth_core::error::AuthError;
 use auth_core::jwt::JwtToken;
 use auth_core::secret::SecretString;
 use auth_core::storage::{KeyValueStorage, StorageChange, StorageError};
 use auth_core::types::{AuthTokens, AuthUser, SignInDetails};
+
+/// How a session was signed in: it decides whether sign-out offers the
+/// hosted UI's `/logout`. Persisted with the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum SignInOrigin {
+    /// `sign_in` / `confirm_sign_in` (SRP, password, challenges).
+    #[default]
+    Api,
+    /// The hosted UI (`sign_in_with_redirect`).
+    HostedUi,
+}
+
+/// The value of the `oauthSignIn` key: Amplify JS's
+/// `isOAuthSignIn,preferPrivateSession`.
+const OAUTH_SIGN_IN_VALUE: &str = "true,false";
 
 /// The tokens of a signed-in user, parsed once, with the expiry precomputed
 /// as integers so the hot path does no JSON work.
@@ -27,6 +44,8 @@ pub(crate) struct UserTokens {
     /// Server time minus local time, in milliseconds, measured on receipt.
     pub(crate) clock_drift_ms: i64,
     pub(crate) sign_in_details: Option<SignInDetails>,
+    /// How the session was signed in.
+    pub(crate) origin: SignInOrigin,
     /// The earliest `exp` of the access and id tokens, server time, seconds.
     pub(crate) expires_at: i64,
     /// Unique per set of tokens in this process: credentials fetched with one
@@ -100,6 +119,7 @@ impl UserTokens {
             refresh,
             clock_drift_ms,
             sign_in_details,
+            origin: SignInOrigin::Api,
             expires_at,
             serial: next_serial(),
         })
@@ -147,6 +167,10 @@ impl Keys {
     pub(crate) fn field(&self, username: &str, field: &str) -> String {
         format!("{}.{username}.{field}", self.prefix)
     }
+    /// Marks a session from the hosted UI (Amplify JS's `oauthSignIn`).
+    pub(crate) fn oauth_sign_in(&self) -> String {
+        format!("{}.oauthSignIn", self.prefix)
+    }
     /// Set when a session ended because its refresh token was rejected, so
     /// that later processes also report "session expired", not "signed out".
     pub(crate) fn session_expired(&self) -> String {
@@ -188,6 +212,12 @@ pub(crate) fn persist_changes(keys: &Keys, t: &UserTokens) -> Vec<StorageChange>
             Some(json) => set("signInDetails", json),
             None => remove("signInDetails"),
         },
+        match t.origin {
+            SignInOrigin::HostedUi => {
+                StorageChange::Set(keys.oauth_sign_in(), OAUTH_SIGN_IN_VALUE.to_owned())
+            }
+            SignInOrigin::Api => StorageChange::Remove(keys.oauth_sign_in()),
+        },
     ]
 }
 
@@ -199,6 +229,7 @@ pub(crate) fn clear_changes(keys: &Keys, username: &str) -> Vec<StorageChange> {
         .collect();
     changes.push(StorageChange::Remove(keys.last_auth_user()));
     changes.push(StorageChange::Remove(keys.session_expired()));
+    changes.push(StorageChange::Remove(keys.oauth_sign_in()));
     changes
 }
 
@@ -283,7 +314,14 @@ fn parse_fields(values: Vec<Option<String>>) -> Result<Option<UserTokens>, AuthE
         ),
         None => None,
     };
-    UserTokens::from_parts(access, id, refresh, drift, details)
-        .map(Some)
-        .map_err(|m| corrupt(format!("stored tokens are unusable: {m}")))
+    let hosted_ui = storage
+        .get(&keys.oauth_sign_in())
+        .await?
+        .is_some_and(|v| v.trim_start().starts_with("true"));
+    let mut tokens = UserTokens::from_parts(access, id, refresh, drift, details)
+        .map_err(|m| corrupt(format!("stored tokens are unusable: {m}")))?;
+    if hosted_ui {
+        tokens.origin = SignInOrigin::HostedUi;
+    }
+    Ok(Some(tokens))
 }

@@ -147,7 +147,10 @@ impl Orchestrator {
                     user.sign_in_details.clone(),
                 );
                 let tokens = match tokens {
-                    Ok(t) if t.user_sub == user.user_sub => t,
+                    Ok(mut t) if t.user_sub == user.user_sub => {
+                        t.origin = user.origin;
+                        t
+                    }
                     Ok(_) => {
                         return Err(AuthError::InvalidResponse {
                             operation: "GetTokensFromRefreshToken".into(),
