@@ -3,6 +3,7 @@
 mod emulator;
 mod error;
 mod fault;
+mod hosted_ui;
 mod identity;
 mod jwt;
 mod server;
@@ -12,7 +13,7 @@ mod totp;
 mod user_pool;
 mod wire;
 
-pub use emulator::{Client, ClientOptions, DemoSetup, Emulator, EmulatorBuilder};
+pub use emulator::{Client, ClientOptions, DemoSetup, Emulator, EmulatorBuilder, HostedUiClient};
 pub use error::EmulatorError;
 pub use fault::Fault;
 pub use totp::totp_code;

@@ -18,7 +18,7 @@ mod controls;
 mod demo;
 mod groups;
 
-pub use admin::{Client, ClientOptions};
+pub use admin::{Client, ClientOptions, HostedUiClient};
 pub use builder::EmulatorBuilder;
 pub use demo::DemoSetup;
 

@@ -35,6 +35,7 @@ const TABLES: &[&[Operation]] = &[
     mfa::OPERATIONS,
     account::OPERATIONS,
     groups::OPERATIONS,
+    crate::hosted_ui::OPERATIONS,
 ];
 
 /// Run user-pool operation `op`; `None` when the operation is unknown.
@@ -101,6 +102,11 @@ mod tests {
             "AdminAddUserToGroup",
             "AdminRemoveUserFromGroup",
             "AdminListGroupsForUser",
+            "UpdateUserPoolClient",
+            "CreateUserPoolDomain",
+            "DescribeUserPoolDomain",
+            "CreateIdentityProvider",
+            "DescribeIdentityProvider",
         ];
         for op in documented {
             assert!(

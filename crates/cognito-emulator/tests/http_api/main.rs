@@ -7,6 +7,7 @@ mod common;
 
 mod accounts;
 mod groups;
+mod hosted_ui;
 mod identity_pool;
 mod mfa;
 mod protocol;
