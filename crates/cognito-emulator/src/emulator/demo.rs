@@ -53,10 +53,10 @@ impl std::fmt::Debug for DemoSetup {
 impl DemoSetup {
     /// An Amplify Gen 2 `amplify_outputs.json` for this setup, with the emulator as
     /// `auth.user_pool_endpoint`, `auth.identity_pool_endpoint` and `auth.oauth_endpoint`
-    /// (none of them written by Amplify), and an `oauth` section for the hosted UI whose
-    /// `domain` is the emulator's host and port.
+    /// (none of them written by Amplify), and, when the set-up has a hosted UI, an `oauth`
+    /// section whose `domain` is the emulator's host and port.
     pub fn amplify_outputs_json(&self) -> String {
-        let v = json!({
+        let mut v = json!({
             "version": "1.3",
             "auth": {
                 "aws_region": self.region,
@@ -66,15 +66,6 @@ impl DemoSetup {
                 "unauthenticated_identities_enabled": true,
                 "user_pool_endpoint": self.endpoint,
                 "identity_pool_endpoint": self.endpoint,
-                "oauth_endpoint": self.endpoint,
-                "oauth": {
-                    "identity_providers": ["GOOGLE"],
-                    "domain": self.endpoint.trim_start_matches("http://"),
-                    "scopes": ["openid", "email", "profile", "aws.cognito.signin.user.admin"],
-                    "redirect_sign_in_uri": [self.redirect_sign_in_uri],
-                    "redirect_sign_out_uri": [self.redirect_sign_out_uri],
-                    "response_type": "code"
-                },
                 "standard_required_attributes": ["email"],
                 "username_attributes": [],
                 "user_verification_types": ["email"],
@@ -89,6 +80,22 @@ impl DemoSetup {
                 }
             }
         });
+        if !self.redirect_sign_in_uri.is_empty()
+            && let Some(auth) = v.get_mut("auth").and_then(|a| a.as_object_mut())
+        {
+            auth.insert("oauth_endpoint".into(), json!(self.endpoint));
+            auth.insert(
+                "oauth".into(),
+                json!({
+                    "identity_providers": ["GOOGLE"],
+                    "domain": self.endpoint.trim_start_matches("http://"),
+                    "scopes": ["openid", "email", "profile", "aws.cognito.signin.user.admin"],
+                    "redirect_sign_in_uri": [self.redirect_sign_in_uri],
+                    "redirect_sign_out_uri": [self.redirect_sign_out_uri],
+                    "response_type": "code"
+                }),
+            );
+        }
         serde_json::to_string_pretty(&v).unwrap_or_default()
     }
 }
