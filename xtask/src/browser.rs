@@ -62,9 +62,12 @@ pub(crate) fn run() -> Result<()> {
     let started = Instant::now();
     ensure()?;
     let installed = started.elapsed().as_secs_f64();
-    cmd("cargo", ["build", "-p", "auth-cli", "--bin", "amplify-auth"])
-        .run()
-        .context("cannot build the CLI")?;
+    cmd(
+        "cargo",
+        ["build", "-p", "auth-cli", "--bin", "amplify-auth"],
+    )
+    .run()
+    .context("cannot build the CLI")?;
     let cli = project::cargo_target_dir()
         .join("debug")
         .join("amplify-auth");

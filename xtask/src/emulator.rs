@@ -88,11 +88,8 @@ fn start_with(seed_demo: bool) -> Result<(EmulatorGuard, Option<Demo>)> {
     if seed_demo {
         args.push("--seed-demo");
     }
-    let mut child = cmd(&exe, args).spawn(
-        Stdio::null(),
-        Stdio::piped(),
-        Stdio::from(log.try_clone()?),
-    )?;
+    let mut child =
+        cmd(&exe, args).spawn(Stdio::null(), Stdio::piped(), Stdio::from(log.try_clone()?))?;
     let stdout = child
         .stdout
         .take()
@@ -123,8 +120,8 @@ fn start_with(seed_demo: bool) -> Result<(EmulatorGuard, Option<Demo>)> {
         // `demo user: NAME / PASSWORD  (identity pool ...)` on stderr, which
         // is in the log before the JSON is printed on stdout.
         let log = std::fs::read_to_string(&log_path).unwrap_or_default();
-        let (username, password) = demo_user(&log)
-            .ok_or_else(|| Error::msg("the emulator printed no demo user"))?;
+        let (username, password) =
+            demo_user(&log).ok_or_else(|| Error::msg("the emulator printed no demo user"))?;
         Some(Demo {
             outputs_json,
             username,
@@ -200,4 +197,29 @@ fn socket_addr(endpoint: &str) -> Result<SocketAddr> {
         .ok()
         .and_then(|mut addrs| addrs.next())
         .ok_or_else(|| Error::msg(format!("cannot parse the emulator address `{endpoint}`")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_demo_user_from_the_log() {
+        let log = "listening on http://127.0.0.1:1\n\
+                   demo user: demo / DemoPassw0rd!  (identity pool us-east-1:abc)\n";
+        assert_eq!(
+            demo_user(log),
+            Some(("demo".to_owned(), "DemoPassw0rd!".to_owned()))
+        );
+        assert_eq!(demo_user("listening on http://127.0.0.1:1\n"), None);
+    }
+
+    #[test]
+    fn finds_the_first_url_of_a_line() {
+        assert_eq!(
+            find_url("listening on http://127.0.0.1:4321/ now").as_deref(),
+            Some("http://127.0.0.1:4321")
+        );
+        assert_eq!(find_url("no address"), None);
+    }
 }
