@@ -57,10 +57,7 @@ impl Bed {
             identity_pool_id,
             username: "demo".into(),
             password: PASSWORD.into(),
-            oauth_domain: String::new(),
-            redirect_sign_in_uri: String::new(),
-            redirect_sign_out_uri: String::new(),
-            identity_provider: String::new(),
+            ..DemoSetup::default()
         };
         Self::new(rt, emu, setup)
     }

@@ -7,8 +7,10 @@ use serde_json::json;
 use super::{ClientOptions, Emulator, HostedUiClient};
 use crate::error::EmulatorError;
 
-/// What [`Emulator::start_demo`] created.
-#[derive(Clone)]
+/// What [`Emulator::start_demo`] created. A set-up of one's own (its own pool and
+/// client) can fill in what it has and take the rest from `..DemoSetup::default()`
+/// (empty: no hosted UI, so no `oauth` section in the outputs).
+#[derive(Clone, Default)]
 pub struct DemoSetup {
     /// The emulator's base URL, e.g. `http://127.0.0.1:PORT`.
     pub endpoint: String,
