@@ -65,7 +65,9 @@ pub(crate) fn link(
         attributes.insert("email_verified".to_owned(), "false".to_owned());
     }
     // Nobody knows this password: federated users sign in through their provider only.
-    let password = random_chars(ALNUM, 32);
+    // The suffix meets every password policy a pool can have (a lower- and an
+    // upper-case letter, a digit, a symbol), which `insert_user` enforces.
+    let password = format!("{}aA1!", random_chars(ALNUM, 32));
     insert_user(
         st,
         pool_id,
