@@ -261,13 +261,21 @@ pub(crate) async fn load(
     // third switch in a row is not a race but a writer gone wild.
     for _ in 0..3 {
         let names: Vec<String> = FIELDS.iter().map(|f| keys.field(&username, f)).collect();
-        let mut wanted: Vec<&str> = vec![&last_auth_user];
+        // The hosted-UI mark is read in the same snapshot as the fields.
+        let oauth_sign_in = keys.oauth_sign_in();
+        let mut wanted: Vec<&str> = vec![&last_auth_user, &oauth_sign_in];
         wanted.extend(names.iter().map(String::as_str));
         let mut values = storage.get_many(&wanted).await?.into_iter();
         match values.next().flatten() {
             None => return Ok(None),
             Some(now) if now != username => username = now,
-            Some(_) => return parse_fields(values.collect()),
+            Some(_) => {
+                let hosted_ui = values
+                    .next()
+                    .flatten()
+                    .is_some_and(|v| v.trim_start().starts_with("true"));
+                return parse_fields(values.collect(), hosted_ui);
+            }
         }
     }
     Err(AuthError::Storage(StorageError::Unavailable {
@@ -275,8 +283,12 @@ pub(crate) async fn load(
     }))
 }
 
-/// The session from the values of [`FIELDS`], in the order of `FIELDS`.
-fn parse_fields(values: Vec<Option<String>>) -> Result<Option<UserTokens>, AuthError> {
+/// The session from the values of [`FIELDS`], in the order of `FIELDS`;
+/// `hosted_ui`: the session is marked as coming from the hosted UI.
+fn parse_fields(
+    values: Vec<Option<String>>,
+    hosted_ui: bool,
+) -> Result<Option<UserTokens>, AuthError> {
     let mut values = values;
     let mut take = |field: &str| {
         FIELDS
@@ -314,10 +326,6 @@ fn parse_fields(values: Vec<Option<String>>) -> Result<Option<UserTokens>, AuthE
         ),
         None => None,
     };
-    let hosted_ui = storage
-        .get(&keys.oauth_sign_in())
-        .await?
-        .is_some_and(|v| v.trim_start().starts_with("true"));
     let mut tokens = UserTokens::from_parts(access, id, refresh, drift, details)
         .map_err(|m| corrupt(format!("stored tokens are unusable: {m}")))?;
     if hosted_ui {
