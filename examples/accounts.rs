@@ -62,8 +62,7 @@ fn set_up(emulator: &Emulator) -> Result<String, BoxError> {
         user_pool_id: pool,
         client_id: client.id,
         identity_pool_id,
-        username: String::new(),
-        password: String::new(),
+        ..DemoSetup::default()
     };
     Ok(setup.amplify_outputs_json())
 }

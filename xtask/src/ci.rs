@@ -3,7 +3,7 @@
 //! Order: fmt, clippy, foreign types, the Python venv, the SRP vectors
 //! check, the storage tests' packages (redis-server, the keychains), the
 //! workspace tests (storage tests required, not skipped), the doc tests, moto and the moto tests (with
-//! `MOTO_ENDPOINT` set), interop, then the benchmark smoke run, the fuzz
+//! `MOTO_ENDPOINT` set), interop, the browser stories, then the benchmark smoke run, the fuzz
 //! smoke run and the soak. A failed step does not stop the steps that do not
 //! depend on it; a step whose prerequisite did not pass is skipped. The run
 //! fails if any step failed or was skipped ([`Report`]).
@@ -66,6 +66,7 @@ pub(crate) fn run() -> Result<()> {
     drop(moto);
 
     report.step("interop", interop::run);
+    report.step("browser", crate::browser::run);
 
     // HOOKS: later steps, wired up by the team in xtask/src/hooks.rs.
     report.step("bench --smoke", || hooks::bench(true));

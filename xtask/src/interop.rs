@@ -15,6 +15,10 @@
 //! 5. `interop/boto3_devices.py` makes a pool that remembers every device, and
 //!    `interop/amplify_js/devices.mjs` runs Amplify JS's device story on it
 //!    (confirm, fetchDevices, rememberDevice, device SRP, refresh, forget).
+//! 6. `interop/oauth_authlib.py`: authlib (an independent OAuth 2.0 client)
+//!    runs the hosted UI's code flow with PKCE on a pool boto3 sets up with
+//!    a domain and an OAuth client: a refresh, a replayed code, a wrong
+//!    verifier, a wrong client secret.
 
 use std::path::Path;
 use std::time::Instant;
@@ -61,6 +65,9 @@ pub(crate) fn run() -> Result<()> {
         results.push(("Amplify JS accounts", 0.0, None));
         results.push(("Amplify JS devices", 0.0, None));
     }
+    // Its own pool, set up by boto3 inside the script.
+    let (secs, result) = timed(|| oauth_authlib(&venv, &emulator.endpoint));
+    results.push(("authlib OAuth", secs, Some(result)));
 
     let not_passed: Vec<&str> = results
         .iter()
@@ -211,6 +218,16 @@ fn amplify_js_devices(venv: &Venv, endpoint: &str, scratch: &Path) -> Result<()>
         ],
     )
     .arg(&outputs)
+    .env_secret("AMPLIFY_AUTH_PASSWORD", PASSWORD)
+    .run()
+}
+
+/// authlib against the hosted UI on its own pool (`interop/oauth_authlib.py`).
+fn oauth_authlib(venv: &Venv, endpoint: &str) -> Result<()> {
+    cmd(
+        venv.python(),
+        ["interop/oauth_authlib.py", "--endpoint", endpoint],
+    )
     .env_secret("AMPLIFY_AUTH_PASSWORD", PASSWORD)
     .run()
 }

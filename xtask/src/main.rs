@@ -11,13 +11,15 @@
 //! - `demo [--moto|--cli]`: the quickstart example, `manage_sessions` against
 //!   moto, or the CLI walk-through.
 //! - `bench`, `fuzz`, `soak`: benchmarks, fuzzing and the soak test.
-//! - `interop`: boto3, pycognito and Amplify JS against the cognito-emulator.
+//! - `interop`: boto3, pycognito, Amplify JS and authlib against the cognito-emulator.
+//! - `browser`: a real Chromium on the emulator's hosted UI (see [`browser`]).
 //! - `foreign-types [--self-test]`: no foreign type in the libraries' public API.
 //!
 //! Only `std` is used, so that xtask builds in seconds on a fresh machine.
 
 mod apt;
 mod bench;
+mod browser;
 mod ci;
 mod ci_report;
 mod cmd;
@@ -48,12 +50,13 @@ usage: cargo xtask <task> [options]
 
 tasks:
   ci                     fmt, clippy, venv, srp-vectors --check, tests, doc tests,
-                         moto tests, interop, bench --smoke, fuzz --smoke, soak
+                         moto tests, interop, browser, bench --smoke, fuzz --smoke, soak
   moto [--port P]        start a moto server on 127.0.0.1 and keep it running until Ctrl-C
   srp-vectors [--check]  write (or check) crates/auth-cognito/tests/data/srp_vectors.json
   demo [--moto|--cli]    run the quickstart example (or manage_sessions against moto,
                          or the amplify-auth CLI walk-through on the emulator)
-  interop                boto3, pycognito and Amplify JS against the cognito-emulator
+  interop                boto3, pycognito, Amplify JS and authlib against the cognito-emulator
+  browser                Chromium (playwright-core) signs the CLI in through the emulator's hosted UI
   venv                   create or update target/py-venv from interop/requirements.txt
   bench [--quick|--smoke]  our benchmarks and the peers' against one emulator -> BENCHMARKS.md
   fuzz [--time N|--smoke]  run every fuzz target in fuzz/ for N seconds (smoke: 10)
@@ -110,6 +113,10 @@ fn run(args: &[String]) -> Result<()> {
         "interop" => {
             flags.finish()?;
             interop::run()
+        }
+        "browser" => {
+            flags.finish()?;
+            browser::run()
         }
         "venv" => {
             flags.finish()?;

@@ -186,17 +186,40 @@ impl Answers {
 #[derive(Debug, Args)]
 pub(crate) struct SignInArgs {
     /// The username (or email / phone number, as the pool allows).
-    #[arg(long, short)]
-    pub(crate) username: String,
+    #[arg(long, short, required_unless_present = "web")]
+    pub(crate) username: Option<String>,
     /// Read the password from the first line of stdin.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "web")]
     pub(crate) password_stdin: bool,
+    /// Sign in with the hosted UI in a browser (OAuth code flow with PKCE),
+    /// through a loopback redirect URI of `auth.oauth.redirect_sign_in_uri`.
+    #[command(flatten)]
+    pub(crate) web: WebArgs,
     /// The sign-in flow.
     #[arg(long, value_enum, default_value_t = Flow::Srp)]
     pub(crate) auth_flow: Flow,
     /// Answers to challenges.
     #[command(flatten)]
     pub(crate) answers: Answers,
+}
+
+/// The hosted-UI options of `sign-in`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct WebArgs {
+    /// Sign in with the hosted UI in a browser (opened through $BROWSER when
+    /// set), then wait for its redirect on the loopback redirect URI.
+    #[arg(long = "web", id = "web")]
+    pub(crate) enabled: bool,
+    /// The identity provider: Google, Facebook, Amazon, Apple, or a custom
+    /// OIDC/SAML provider's name (default: the hosted UI's own login page).
+    #[arg(long, value_name = "NAME", requires = "web")]
+    pub(crate) provider: Option<String>,
+    /// Print the sign-in URL instead of opening a browser.
+    #[arg(long, requires = "web")]
+    pub(crate) no_browser: bool,
+    /// How long to wait for the browser's redirect, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 300, requires = "web")]
+    pub(crate) timeout: u64,
 }
 
 /// `confirm-sign-in`.
@@ -270,6 +293,10 @@ pub(crate) struct SignOutArgs {
     /// Also invalidate the user's tokens on the server, on every device.
     #[arg(long)]
     pub(crate) global: bool,
+    /// For a hosted-UI session: print the hosted UI's sign-out URL instead
+    /// of opening it in a browser.
+    #[arg(long)]
+    pub(crate) no_browser: bool,
 }
 
 /// `devices`.

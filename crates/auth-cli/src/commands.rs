@@ -44,6 +44,13 @@ pub(crate) fn print_json(v: &serde_json::Value) {
 
 /// `sign-in`.
 pub(crate) async fn sign_in(cli: &Cli, args: &SignInArgs) -> Result<(), CliError> {
+    if args.web.enabled {
+        return crate::web::sign_in(cli, &args.web).await;
+    }
+    let username = args
+        .username
+        .as_deref()
+        .ok_or_else(|| CliError::bad_input("--username is required (or --web)"))?;
     let profile = Profile::from_cli(cli)?;
     let tty = std::io::stdin().is_terminal();
     let password = if args.password_stdin {
@@ -51,7 +58,7 @@ pub(crate) async fn sign_in(cli: &Cli, args: &SignInArgs) -> Result<(), CliError
             .map(SecretString::from)
             .ok_or_else(|| CliError::bad_input("--password-stdin: stdin is empty"))?
     } else if tty {
-        challenge::prompt_secret(&format!("Password for {}: ", args.username))?
+        challenge::prompt_secret(&format!("Password for {username}: "))?
     } else {
         return Err(CliError::bad_input(
             "stdin is not a terminal: pass --password-stdin and the password on stdin",
@@ -63,12 +70,12 @@ pub(crate) async fn sign_in(cli: &Cli, args: &SignInArgs) -> Result<(), CliError
     let username = if !tty && !args.answers.any() && cfg!(unix) {
         // A script with no answers given: a challenge must stay answerable
         // by a later `confirm-sign-in` process.
-        sign_in_held(cli, args, password).await?
+        sign_in_held(cli, username, args, password).await?
     } else {
         let plugin = profile.plugin()?;
         let result = plugin
             .sign_in(
-                &args.username,
+                username,
                 password.expose_secret(),
                 sign_in_options(args.auth_flow),
             )
@@ -85,15 +92,17 @@ pub(crate) async fn sign_in(cli: &Cli, args: &SignInArgs) -> Result<(), CliError
 #[cfg(unix)]
 async fn sign_in_held(
     cli: &Cli,
+    username: &str,
     args: &SignInArgs,
     password: SecretString,
 ) -> Result<String, CliError> {
-    crate::hold::sign_in_via_helper(cli, &args.username, args.auth_flow, password).await
+    crate::hold::sign_in_via_helper(cli, username, args.auth_flow, password).await
 }
 
 #[cfg(not(unix))]
 async fn sign_in_held(
     _cli: &Cli,
+    _username: &str,
     _args: &SignInArgs,
     _password: SecretString,
 ) -> Result<String, CliError> {
@@ -151,7 +160,10 @@ pub(crate) async fn whoami(cli: &Cli, args: &JsonArg) -> Result<(), CliError> {
     let plugin = Profile::from_cli(cli)?.plugin()?;
     let user = plugin.get_current_user().await?;
     if args.json {
-        print_json(&render::user_json(&user));
+        let provider = crate::web::federated_provider(&plugin).await;
+        let mut v = render::user_json(&user);
+        v["provider"] = json!(provider);
+        print_json(&v);
     } else {
         let mut text = format!("{} (user id {})\n", user.username, user.user_id);
         if let Some(d) = &user.sign_in_details {
@@ -283,6 +295,9 @@ pub(crate) async fn sign_out(cli: &Cli, args: &SignOutArgs) -> Result<(), CliErr
     let result = plugin
         .sign_out(SignOutOptions::default().with_global(args.global))
         .await?;
+    if let Some(url) = &result.sign_out_url {
+        crate::web::finish_sign_out(url, args.no_browser);
+    }
     match result.remote_error {
         Some(e) if args.global => {
             let e = CliError::from(e);

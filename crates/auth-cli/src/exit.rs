@@ -9,7 +9,8 @@
 //! | 3    | not signed in (or no guest access for `credentials`)                     |
 //! | 4    | the session expired (refresh token rejected or missing): sign in again   |
 //! | 5    | network error, temporary service failure (throttling, 5xx), or the session store (Redis, keychain) unreachable or busy: retry later |
-//! | 6    | rejected: wrong username, password or code (or an expired code)          |
+//! | 6    | rejected: wrong username, password or code (or an expired code); a       |
+//! |      | hosted-UI sign-in cancelled, denied, timed out or with a forged state    |
 //! | 7    | sign-in needs an answer (a code, a new password, an MFA choice, the      |
 //! |      | sign-up confirmed, a password reset); a sign-up needs its code           |
 //!
@@ -32,7 +33,8 @@ Exit codes:
   4  session expired: sign in again
   5  network error, temporary service failure, or session store (Redis, keychain)
      unreachable: retry later
-  6  rejected: wrong username, password or code (or an expired code)
+  6  rejected: wrong username, password or code (or an expired code);
+     a hosted-UI sign-in cancelled, denied, timed out or with a forged state
   7  sign-in needs an answer (a code, a new password, an MFA choice);
      a sign-up needs its confirmation code";
 
@@ -126,6 +128,21 @@ pub(crate) fn code_for(e: &AuthError) -> u8 {
         AuthError::Storage(StorageError::Unavailable { .. } | StorageError::LockTimeout { .. }) => {
             NETWORK
         }
+        AuthError::SignInCancelled { .. }
+        | AuthError::StateMismatch
+        | AuthError::RedirectTimeout { .. } => REJECTED,
+        AuthError::OAuth { error, .. }
+            if matches!(
+                error.as_str(),
+                "invalid_client"
+                    | "unauthorized_client"
+                    | "invalid_scope"
+                    | "unsupported_response_type"
+            ) =>
+        {
+            BAD_INPUT
+        }
+        AuthError::OAuth { .. } if !e.is_transient() => REJECTED,
         e if e.is_transient() && !matches!(e, AuthError::Storage(_)) => NETWORK,
         _ => OTHER,
     }
@@ -140,6 +157,10 @@ fn hint(e: &AuthError) -> Option<&'static str> {
         }
         AuthError::GuestAccessDisabled => Some("sign in first"),
         AuthError::NoDevice => Some("pass a DEVICE_KEY from `amplify-auth devices`"),
+        AuthError::SignInCancelled { .. }
+        | AuthError::StateMismatch
+        | AuthError::RedirectTimeout { .. }
+        | AuthError::OAuth { .. } => Some("run `amplify-auth sign-in --web` again"),
         AuthError::Network { .. } => Some("check the endpoint and the network, then retry"),
         AuthError::UsernameExists { .. } => Some(
             "choose another username, or sign in (`amplify-auth reset-password` if it is yours)",
@@ -252,6 +273,33 @@ mod tests {
                 "{c} undocumented"
             );
         }
+    }
+
+    #[test]
+    fn hosted_ui_refusals_are_rejections_and_client_set_up_errors_bad_input() {
+        let oauth = |e: &str| AuthError::OAuth {
+            error: e.into(),
+            description: String::new(),
+        };
+        assert_eq!(code_for(&AuthError::StateMismatch), REJECTED);
+        assert_eq!(
+            code_for(&AuthError::SignInCancelled {
+                description: "x".into()
+            }),
+            REJECTED
+        );
+        assert_eq!(
+            code_for(&AuthError::RedirectTimeout { waited_secs: 1 }),
+            REJECTED
+        );
+        assert_eq!(code_for(&oauth("invalid_grant")), REJECTED);
+        assert_eq!(code_for(&oauth("server_error")), NETWORK);
+        assert_eq!(code_for(&oauth("invalid_client")), BAD_INPUT);
+        let e = CliError::from(AuthError::SignInCancelled {
+            description: "The user cancelled the sign-in.".into(),
+        });
+        assert!(e.message().contains("cancelled"), "{}", e.message());
+        assert!(e.message().contains("sign-in --web"));
     }
 
     #[test]

@@ -5,12 +5,13 @@
 //! amplify-auth [--outputs FILE] [--profile NAME] [--storage-dir DIR] [--storage-url URL] [--verbose] <command>
 //!   sign-in --username U [--password-stdin] [--auth-flow srp|password]
 //!           [--code C] [--mfa-type totp|sms] [--new-password-stdin]
+//!   sign-in --web [--provider NAME] [--no-browser] [--timeout SECS]
 //!   confirm-sign-in (--code C | --mfa-type totp|sms | --new-password-stdin)
 //!   whoami [--json]
 //!   session [--force-refresh] [--json]
 //!   token (--id | --access) [--force-refresh]
 //!   credentials [--format credential-process|env] [--no-guest] [--force-refresh]
-//!   sign-out [--global]
+//!   sign-out [--global] [--no-browser]
 //!   status
 //!   sign-up --username U [--password-stdin] [--attribute NAME=VALUE ...]
 //!   confirm-sign-up --username U --code C [--sign-in]
@@ -39,7 +40,7 @@
 //! | 3 | not signed in (or no guest access, for `credentials`) |
 //! | 4 | the session expired: sign in again |
 //! | 5 | network error, temporary service failure, or the session store (Redis, keychain) unreachable: retry later |
-//! | 6 | sign-in rejected: wrong username, password or code |
+//! | 6 | sign-in rejected: wrong username, password or code; a hosted-UI sign-in cancelled, denied, timed out or with a forged state |
 //! | 7 | sign-in needs an answer (a code, a new password, an MFA choice); a sign-up needs its confirmation code |
 //!
 //! Errors are one line on stderr, `amplify-auth: <message>`, and never hold
@@ -57,6 +58,7 @@ mod hold;
 mod profile;
 mod render;
 mod storage;
+mod web;
 
 use std::process::ExitCode;
 

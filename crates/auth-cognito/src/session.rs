@@ -4,13 +4,30 @@
 //! the same tools: `CognitoIdentityServiceProvider.<clientId>.LastAuthUser`
 //! and `CognitoIdentityServiceProvider.<clientId>.<username>.<field>` with the
 //! fields `accessToken`, `idToken`, `refreshToken`, `clockDrift` (ms) and
-//! `signInDetails` (JSON).
+//! `signInDetails` (JSON). A session from the hosted UI is also marked with
+//! `CognitoIdentityServiceProvider.<clientId>.oauthSignIn` = `true,false`, as
+//! Amplify JS does, so that sign-out knows to offer the hosted UI's `/logout`.
 
 use auth_core::error::AuthError;
 use auth_core::jwt::JwtToken;
 use auth_core::secret::SecretString;
 use auth_core::storage::{KeyValueStorage, StorageChange, StorageError};
 use auth_core::types::{AuthTokens, AuthUser, SignInDetails};
+
+/// How a session was signed in: it decides whether sign-out offers the
+/// hosted UI's `/logout`. Persisted with the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum SignInOrigin {
+    /// `sign_in` / `confirm_sign_in` (SRP, password, challenges).
+    #[default]
+    Api,
+    /// The hosted UI (`sign_in_with_redirect`).
+    HostedUi,
+}
+
+/// The value of the `oauthSignIn` key: Amplify JS's
+/// `isOAuthSignIn,preferPrivateSession`.
+const OAUTH_SIGN_IN_VALUE: &str = "true,false";
 
 /// The tokens of a signed-in user, parsed once, with the expiry precomputed
 /// as integers so the hot path does no JSON work.
@@ -27,6 +44,8 @@ pub(crate) struct UserTokens {
     /// Server time minus local time, in milliseconds, measured on receipt.
     pub(crate) clock_drift_ms: i64,
     pub(crate) sign_in_details: Option<SignInDetails>,
+    /// How the session was signed in.
+    pub(crate) origin: SignInOrigin,
     /// The earliest `exp` of the access and id tokens, server time, seconds.
     pub(crate) expires_at: i64,
     /// Unique per set of tokens in this process: credentials fetched with one
@@ -103,6 +122,7 @@ impl UserTokens {
             refresh,
             clock_drift_ms,
             sign_in_details,
+            origin: SignInOrigin::Api,
             expires_at,
             serial: next_serial(),
             device_key: None,
@@ -151,6 +171,10 @@ impl Keys {
     pub(crate) fn field(&self, username: &str, field: &str) -> String {
         format!("{}.{username}.{field}", self.prefix)
     }
+    /// Marks a session from the hosted UI (Amplify JS's `oauthSignIn`).
+    pub(crate) fn oauth_sign_in(&self) -> String {
+        format!("{}.oauthSignIn", self.prefix)
+    }
     /// Set when a session ended because its refresh token was rejected, so
     /// that later processes also report "session expired", not "signed out".
     pub(crate) fn session_expired(&self) -> String {
@@ -192,6 +216,12 @@ pub(crate) fn persist_changes(keys: &Keys, t: &UserTokens) -> Vec<StorageChange>
             Some(json) => set("signInDetails", json),
             None => remove("signInDetails"),
         },
+        match t.origin {
+            SignInOrigin::HostedUi => {
+                StorageChange::Set(keys.oauth_sign_in(), OAUTH_SIGN_IN_VALUE.to_owned())
+            }
+            SignInOrigin::Api => StorageChange::Remove(keys.oauth_sign_in()),
+        },
     ]
 }
 
@@ -203,6 +233,7 @@ pub(crate) fn clear_changes(keys: &Keys, username: &str) -> Vec<StorageChange> {
         .collect();
     changes.push(StorageChange::Remove(keys.last_auth_user()));
     changes.push(StorageChange::Remove(keys.session_expired()));
+    changes.push(StorageChange::Remove(keys.oauth_sign_in()));
     changes
 }
 
@@ -234,14 +265,20 @@ pub(crate) async fn load(
     // third switch in a row is not a race but a writer gone wild.
     for _ in 0..3 {
         let names: Vec<String> = FIELDS.iter().map(|f| keys.field(&username, f)).collect();
-        let mut wanted: Vec<&str> = vec![&last_auth_user];
+        // The hosted-UI mark is read in the same snapshot as the fields.
+        let oauth_sign_in = keys.oauth_sign_in();
+        let mut wanted: Vec<&str> = vec![&last_auth_user, &oauth_sign_in];
         wanted.extend(names.iter().map(String::as_str));
         let mut values = storage.get_many(&wanted).await?.into_iter();
         match values.next().flatten() {
             None => return Ok(None),
             Some(now) if now != username => username = now,
             Some(_) => {
-                let Some(mut tokens) = parse_fields(values.collect())? else {
+                let hosted_ui = values
+                    .next()
+                    .flatten()
+                    .is_some_and(|v| v.trim_start().starts_with("true"));
+                let Some(mut tokens) = parse_fields(values.collect(), hosted_ui)? else {
                     return Ok(None);
                 };
                 tokens.device_key =
@@ -255,8 +292,12 @@ pub(crate) async fn load(
     }))
 }
 
-/// The session from the values of [`FIELDS`], in the order of `FIELDS`.
-fn parse_fields(values: Vec<Option<String>>) -> Result<Option<UserTokens>, AuthError> {
+/// The session from the values of [`FIELDS`], in the order of `FIELDS`;
+/// `hosted_ui`: the session is marked as coming from the hosted UI.
+fn parse_fields(
+    values: Vec<Option<String>>,
+    hosted_ui: bool,
+) -> Result<Option<UserTokens>, AuthError> {
     let mut values = values;
     let mut take = |field: &str| {
         FIELDS
@@ -294,7 +335,10 @@ fn parse_fields(values: Vec<Option<String>>) -> Result<Option<UserTokens>, AuthE
         ),
         None => None,
     };
-    UserTokens::from_parts(access, id, refresh, drift, details)
-        .map(Some)
-        .map_err(|m| corrupt(format!("stored tokens are unusable: {m}")))
+    let mut tokens = UserTokens::from_parts(access, id, refresh, drift, details)
+        .map_err(|m| corrupt(format!("stored tokens are unusable: {m}")))?;
+    if hosted_ui {
+        tokens.origin = SignInOrigin::HostedUi;
+    }
+    Ok(Some(tokens))
 }

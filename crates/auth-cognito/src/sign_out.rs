@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::identity::{IdentityPool, IdentityState};
 use crate::orchestrator::Orchestrator;
-use crate::session::{UserTokens, clear_changes};
+use crate::session::{SignInOrigin, UserTokens, clear_changes};
 use crate::sign_in::Pending;
 
 /// Signs out (see `CognitoAuthPlugin::sign_out`).
@@ -28,6 +28,7 @@ pub(crate) async fn sign_out(
     // The remote step runs outside the session lock: a slow network
     // never delays other callers, who already see a signed-out session.
     let mut result = SignOutResult::default();
+    let user_origin = user.as_ref().map(|u| u.origin);
     if let Some(u) = user {
         let remote = if options.global {
             Some(global_sign_out(session, &u).await)
@@ -46,6 +47,9 @@ pub(crate) async fn sign_out(
         }
     }
     storage_result?;
+    if let Some(url) = hosted_ui_sign_out_url(session, user_origin) {
+        result = result.with_sign_out_url(url);
+    }
     Ok(result)
 }
 
@@ -107,6 +111,14 @@ pub(crate) async fn sign_out_locally(
     session.hub.set_state(AuthState::SignedOut);
     session.hub.emit(AuthEvent::SignedOut);
     Ok((user, storage_result))
+}
+
+/// The hosted UI's `/logout` for a session that came from it, so that its
+/// cookie does not sign the user straight back in.
+fn hosted_ui_sign_out_url(session: &Orchestrator, origin: Option<SignInOrigin>) -> Option<String> {
+    (origin == Some(SignInOrigin::HostedUi))
+        .then(|| crate::hosted_ui::logout_url(&session.config))
+        .flatten()
 }
 
 /// `GlobalSignOut`: every token of the user, on every device.

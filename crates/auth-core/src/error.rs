@@ -179,6 +179,43 @@ pub enum AuthError {
     /// The session store failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// The user cancelled or denied a hosted-UI sign-in (the redirect came
+    /// back with `error=access_denied`). Nothing was stored. Next step: offer
+    /// to sign in again.
+    #[error("the sign-in was cancelled or denied at the hosted UI: {description}")]
+    SignInCancelled {
+        /// The redirect's `error_description`, or a default sentence.
+        description: String,
+    },
+    /// The hosted UI or its token endpoint answered with an OAuth 2.0 error
+    /// (RFC 6749): `invalid_request`, `invalid_grant`, `invalid_client`,
+    /// `unauthorized_client`, `server_error`... Nothing was stored. Next
+    /// step: for `server_error` or `temporarily_unavailable`, retry later
+    /// ([`is_transient`](Self::is_transient)); otherwise fix the app
+    /// client's OAuth settings or start the sign-in again.
+    #[error("OAuth error {error}: {description}")]
+    OAuth {
+        /// The `error` code, for example `invalid_grant`.
+        error: String,
+        /// The `error_description`, or an empty string.
+        description: String,
+    },
+    /// The redirect's `state` does not match the sign-in that is waiting for
+    /// it: a forged, stale or foreign redirect. It was refused before any
+    /// code was exchanged, and nothing was stored. Next step: start the
+    /// sign-in again.
+    #[error(
+        "the redirect's state does not match this sign-in; it was refused and no code was exchanged"
+    )]
+    StateMismatch,
+    /// No redirect arrived in time at the loopback listener. Nothing was
+    /// stored. Next step: start the sign-in again (and finish it in the
+    /// browser within the time).
+    #[error("no sign-in redirect arrived within {waited_secs} s")]
+    RedirectTimeout {
+        /// How long the listener waited, in seconds.
+        waited_secs: u64,
+    },
 }
 
 impl AuthError {
@@ -203,6 +240,9 @@ impl AuthError {
                     )
             }
             Self::Storage(e) => e.is_transient(),
+            Self::OAuth { error, .. } => {
+                matches!(error.as_str(), "server_error" | "temporarily_unavailable")
+            }
             _ => false,
         }
     }
@@ -221,6 +261,7 @@ impl AuthError {
             Self::LimitExceeded { .. } => Some("LimitExceededException"),
             Self::AliasExists { .. } => Some("AliasExistsException"),
             Self::Service { code, .. } => Some(code),
+            Self::OAuth { error, .. } => Some(error),
             _ => None,
         }
     }
@@ -255,6 +296,21 @@ mod tests {
             .is_transient()
         );
         assert!(!AuthError::SessionExpired { reason: "x".into() }.is_transient());
+        let oauth = |e: &str| AuthError::OAuth {
+            error: e.into(),
+            description: String::new(),
+        };
+        assert!(oauth("server_error").is_transient());
+        assert!(oauth("temporarily_unavailable").is_transient());
+        assert!(!oauth("invalid_grant").is_transient());
+        assert_eq!(oauth("invalid_grant").service_code(), Some("invalid_grant"));
+        assert!(!AuthError::StateMismatch.is_transient());
+        assert!(
+            !AuthError::SignInCancelled {
+                description: "x".into()
+            }
+            .is_transient()
+        );
     }
 
     #[test]

@@ -385,6 +385,10 @@ pub struct SignOutResult {
     pub remote_signed_out: bool,
     /// Why the server-side step failed, when it did.
     pub remote_error: Option<crate::error::AuthError>,
+    /// A page to open in the browser to finish signing out there too: for a
+    /// session from a hosted UI, its `/logout` URL, so that the hosted UI's
+    /// own cookie does not sign the user straight back in. `None` otherwise.
+    pub sign_out_url: Option<String>,
 }
 
 impl SignOutResult {
@@ -398,7 +402,7 @@ impl SignOutResult {
     pub fn remote_succeeded() -> Self {
         Self {
             remote_signed_out: true,
-            remote_error: None,
+            ..Self::default()
         }
     }
 
@@ -408,6 +412,14 @@ impl SignOutResult {
         Self {
             remote_signed_out: false,
             remote_error: Some(error),
+            ..Self::default()
         }
+    }
+
+    /// This result with a page to open in the browser to finish signing
+    /// out there (a hosted UI's `/logout`).
+    pub fn with_sign_out_url(mut self, url: impl Into<String>) -> Self {
+        self.sign_out_url = Some(url.into());
+        self
     }
 }

@@ -3,6 +3,7 @@
 mod emulator;
 mod error;
 mod fault;
+mod hosted_ui;
 mod identity;
 mod jwt;
 mod server;
@@ -14,6 +15,7 @@ mod wire;
 
 pub use emulator::{
     Client, ClientOptions, DemoSetup, DeviceConfiguration, Emulator, EmulatorBuilder,
+    HostedUiClient,
 };
 pub use error::EmulatorError;
 pub use fault::Fault;

@@ -36,13 +36,15 @@ pub(crate) struct UserPool {
     pub(crate) settings: AccountSettings,
 }
 
-/// `UNCONFIRMED`, `CONFIRMED`, `FORCE_CHANGE_PASSWORD`, `RESET_REQUIRED`.
+/// `UNCONFIRMED`, `CONFIRMED`, `FORCE_CHANGE_PASSWORD`, `RESET_REQUIRED`, `EXTERNAL_PROVIDER`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum UserStatus {
     Unconfirmed,
     Confirmed,
     ForceChangePassword,
     ResetRequired,
+    /// A federated user, made by a sign-in through an external identity provider.
+    ExternalProvider,
 }
 
 impl UserStatus {
@@ -52,6 +54,7 @@ impl UserStatus {
             Self::Confirmed => "CONFIRMED",
             Self::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
             Self::ResetRequired => "RESET_REQUIRED",
+            Self::ExternalProvider => "EXTERNAL_PROVIDER",
         }
     }
 }
@@ -104,6 +107,8 @@ pub(crate) struct AppClient {
     pub(crate) rotation_grace: Option<i64>,
     pub(crate) prevent_user_existence_errors: bool,
     pub(crate) explicit_auth_flows: Vec<String>,
+    /// The hosted UI settings (`AllowedOAuthFlows`, `CallbackURLs`, ...).
+    pub(crate) oauth: crate::hosted_ui::OAuthClient,
     pub(crate) created: i64,
 }
 
@@ -118,6 +123,8 @@ pub(crate) struct RefreshRecord {
     pub(crate) expires_at: i64,
     /// Set when rotation replaced this token: it stops working after this instant.
     pub(crate) invalid_after: Option<i64>,
+    /// The OAuth scopes of a hosted-UI sign-in, kept by its refreshes.
+    pub(crate) scope: Option<String>,
 }
 
 /// An SRP exchange between InitiateAuth and RespondToAuthChallenge, keyed by SECRET_BLOCK.
@@ -195,6 +202,8 @@ pub(crate) struct State {
     pub(crate) groups: crate::user_pool::groups::Groups,
     /// Remembered devices (`user_pool::devices`).
     pub(crate) devices: crate::user_pool::devices::Devices,
+    /// Domains, identity providers, authorization codes, hosted-UI sessions.
+    pub(crate) hosted_ui: crate::hosted_ui::HostedUiState,
 }
 
 impl State {
@@ -218,6 +227,7 @@ impl State {
             faults: HashMap::new(),
             groups: Default::default(),
             devices: Default::default(),
+            hosted_ui: Default::default(),
         }
     }
 
@@ -248,6 +258,7 @@ impl State {
         self.srp_sessions.retain(|_, s| s.expires_at > now);
         self.challenges.retain(|_, s| s.expires_at > now);
         self.accounts.sweep(now);
+        self.hosted_ui.sweep(now);
     }
 
     /// Queue `fault` for the next `times` calls of `op`, after those already queued.

@@ -57,6 +57,7 @@ impl Bed {
             identity_pool_id,
             username: "demo".into(),
             password: PASSWORD.into(),
+            ..DemoSetup::default()
         };
         Self::new(rt, emu, setup)
     }
@@ -202,13 +203,16 @@ impl Drop for Bed {
     }
 }
 
-const ENV_KEYS: [&str; 6] = [
+const ENV_KEYS: [&str; 8] = [
     "AMPLIFY_AUTH_OUTPUTS",
     "AMPLIFY_AUTH_PROFILE",
     "AMPLIFY_AUTH_STORAGE_DIR",
     "AMPLIFY_AUTH_STORAGE_URL",
     "AMPLIFY_AUTH_USER_POOL_ENDPOINT",
     "AMPLIFY_AUTH_IDENTITY_POOL_ENDPOINT",
+    "AMPLIFY_AUTH_OAUTH_ENDPOINT",
+    // A developer's browser must not open during the tests.
+    "BROWSER",
 ];
 
 /// Removes the environment variables that would change what the binary does.

@@ -8,7 +8,8 @@ use auth_core::error::AuthError;
 use auth_core::secret::SecretString;
 
 use super::{
-    CognitoConfig, ENV_IDENTITY_POOL_ENDPOINT, ENV_USER_POOL_ENDPOINT, OAuthConfig, Tuning, invalid,
+    CognitoConfig, ENV_IDENTITY_POOL_ENDPOINT, ENV_OAUTH_ENDPOINT, ENV_USER_POOL_ENDPOINT,
+    OAuthConfig, Tuning, invalid,
 };
 
 /// Builds a [`CognitoConfig`] by hand.
@@ -34,6 +35,7 @@ pub struct CognitoConfigBuilder {
     pub(super) user_pool_endpoint: Option<String>,
     pub(super) identity_pool_endpoint: Option<String>,
     pub(super) oauth: Option<OAuthConfig>,
+    pub(super) oauth_endpoint: Option<String>,
     pub(super) tuning: Tuning,
     pub(super) field_prefix: &'static str,
     pub(super) read_env: bool,
@@ -86,6 +88,13 @@ impl CognitoConfigBuilder {
         self.oauth = Some(oauth);
         self
     }
+    /// A custom hosted-UI base URL that replaces `https://{domain}` (an
+    /// emulator or a proxy), for `/oauth2/authorize`, `/oauth2/token` and
+    /// `/logout`.
+    pub fn oauth_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.oauth_endpoint = Some(url.into());
+        self
+    }
     /// Timeouts and margins.
     pub fn tuning(mut self, tuning: Tuning) -> Self {
         self.tuning = tuning;
@@ -111,6 +120,11 @@ impl CognitoConfigBuilder {
                 && !v.trim().is_empty()
             {
                 self.identity_pool_endpoint = Some(v);
+            }
+            if let Ok(v) = std::env::var(ENV_OAUTH_ENDPOINT)
+                && !v.trim().is_empty()
+            {
+                self.oauth_endpoint = Some(v);
             }
         }
         if self.user_pool_id.is_none() && self.identity_pool_id.is_none() {
@@ -161,6 +175,14 @@ impl CognitoConfigBuilder {
             .as_deref()
             .map(|u| check_endpoint(&f("identity_pool_endpoint"), u))
             .transpose()?;
+        let oauth_endpoint = self
+            .oauth_endpoint
+            .as_deref()
+            .map(|u| check_endpoint(&f("oauth_endpoint"), u))
+            .transpose()?;
+        if let Some(oauth) = &self.oauth {
+            oauth.check(p)?;
+        }
         Ok(CognitoConfig {
             region,
             user_pool_id: self.user_pool_id,
@@ -171,6 +193,7 @@ impl CognitoConfigBuilder {
             user_pool_endpoint,
             identity_pool_endpoint,
             oauth: self.oauth,
+            oauth_endpoint,
             tuning: self.tuning,
         })
     }

@@ -30,6 +30,9 @@ pub use tuning::Tuning;
 pub const ENV_USER_POOL_ENDPOINT: &str = "AMPLIFY_AUTH_USER_POOL_ENDPOINT";
 /// Environment variable that overrides the identity-pool endpoint.
 pub const ENV_IDENTITY_POOL_ENDPOINT: &str = "AMPLIFY_AUTH_IDENTITY_POOL_ENDPOINT";
+/// Environment variable that overrides the hosted-UI base URL (it replaces
+/// `https://{auth.oauth.domain}`).
+pub const ENV_OAUTH_ENDPOINT: &str = "AMPLIFY_AUTH_OAUTH_ENDPOINT";
 
 /// The Cognito plugin's configuration.
 ///
@@ -57,6 +60,7 @@ pub struct CognitoConfig {
     user_pool_endpoint: Option<String>,
     identity_pool_endpoint: Option<String>,
     oauth: Option<OAuthConfig>,
+    oauth_endpoint: Option<String>,
     tuning: Tuning,
 }
 
@@ -78,6 +82,7 @@ impl fmt::Debug for CognitoConfig {
             .field("user_pool_endpoint", &self.user_pool_endpoint)
             .field("identity_pool_endpoint", &self.identity_pool_endpoint)
             .field("oauth", &self.oauth)
+            .field("oauth_endpoint", &self.oauth_endpoint)
             .field("tuning", &self.tuning)
             .finish()
     }
@@ -148,6 +153,21 @@ impl CognitoConfig {
         self.identity_pool_endpoint
             .clone()
             .unwrap_or_else(|| format!("https://cognito-identity.{}.amazonaws.com", self.region))
+    }
+
+    /// The hosted UI's base URL: the override (the builder's
+    /// `oauth_endpoint`, `auth.oauth_endpoint`, or
+    /// [`ENV_OAUTH_ENDPOINT`]), else `https://{oauth.domain}`; `None` when
+    /// neither is configured.
+    pub fn oauth_endpoint(&self) -> Option<String> {
+        if let Some(url) = &self.oauth_endpoint {
+            return Some(url.clone());
+        }
+        self.oauth
+            .as_ref()
+            .map(|o| o.domain.trim())
+            .filter(|d| !d.is_empty())
+            .map(|d| format!("https://{d}"))
     }
 
     /// The identity-pool logins key of the user pool:

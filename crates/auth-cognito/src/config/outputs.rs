@@ -9,10 +9,12 @@ use super::{CognitoConfig, CognitoConfigBuilder, OAuthConfig, invalid};
 impl CognitoConfig {
     /// Parses the text of an `amplify_outputs.json` file (Gen 2 format).
     ///
-    /// Endpoint overrides come from `auth.user_pool_endpoint` and
-    /// `auth.identity_pool_endpoint`, then from the environment variables
-    /// [`ENV_USER_POOL_ENDPOINT`](super::ENV_USER_POOL_ENDPOINT) and
-    /// [`ENV_IDENTITY_POOL_ENDPOINT`](super::ENV_IDENTITY_POOL_ENDPOINT), which win.
+    /// Endpoint overrides come from `auth.user_pool_endpoint`,
+    /// `auth.identity_pool_endpoint` and `auth.oauth_endpoint` (none of them
+    /// written by Amplify), then from the environment variables
+    /// [`ENV_USER_POOL_ENDPOINT`](super::ENV_USER_POOL_ENDPOINT),
+    /// [`ENV_IDENTITY_POOL_ENDPOINT`](super::ENV_IDENTITY_POOL_ENDPOINT) and
+    /// [`ENV_OAUTH_ENDPOINT`](super::ENV_OAUTH_ENDPOINT), which win.
     pub fn from_amplify_outputs(json: &str) -> Result<Self, AuthError> {
         let root: Value = serde_json::from_str(json).map_err(|e| {
             invalid(
@@ -49,6 +51,7 @@ impl CognitoConfig {
             region: string("aws_region")?,
             user_pool_endpoint: string("user_pool_endpoint")?,
             identity_pool_endpoint: string("identity_pool_endpoint")?,
+            oauth_endpoint: string("oauth_endpoint")?,
             unauthenticated_identities_enabled,
             oauth: auth.get("oauth").map(parse_oauth).transpose()?,
             field_prefix: "auth.",
@@ -102,5 +105,6 @@ fn parse_oauth(v: &Value) -> Result<OAuthConfig, AuthError> {
         redirect_sign_in_uri: list("redirect_sign_in_uri")?,
         redirect_sign_out_uri: list("redirect_sign_out_uri")?,
         response_type: s("response_type")?,
+        identity_providers: list("identity_providers")?,
     })
 }

@@ -111,3 +111,86 @@ fn debug_redacts_the_client_secret() {
         .expect("valid");
     assert!(!format!("{c:?}").contains("top-secret-value"));
 }
+
+#[test]
+fn the_oauth_section_is_parsed_whole() {
+    let c = parse(
+        r#"{"user_pool_id":"us-east-1_x","user_pool_client_id":"c",
+            "oauth":{"domain":"myapp.auth.us-east-1.amazoncognito.com","scopes":["openid","email"],
+            "redirect_sign_in_uri":["http://127.0.0.1:8765/callback","myapp://cb"],
+            "redirect_sign_out_uri":["http://127.0.0.1:8765/bye"],
+            "response_type":"code","identity_providers":["GOOGLE","SIGN_IN_WITH_APPLE"]}}"#,
+    )
+    .expect("valid");
+    let o = c.oauth().expect("oauth");
+    assert_eq!(o.identity_providers, ["GOOGLE", "SIGN_IN_WITH_APPLE"]);
+    assert_eq!(o.redirect_sign_in_uri.len(), 2);
+    assert_eq!(o.redirect_sign_out_uri, ["http://127.0.0.1:8765/bye"]);
+    if std::env::var(ENV_OAUTH_ENDPOINT).is_err() {
+        assert_eq!(
+            c.oauth_endpoint().as_deref(),
+            Some("https://myapp.auth.us-east-1.amazoncognito.com")
+        );
+    }
+}
+
+#[test]
+fn the_implicit_grant_is_a_config_error_that_says_why() {
+    let e = parse(
+        r#"{"user_pool_id":"us-east-1_x","user_pool_client_id":"c",
+            "oauth":{"domain":"d.example.com","scopes":[],"redirect_sign_in_uri":["myapp://cb"],
+            "redirect_sign_out_uri":[],"response_type":"token"}}"#,
+    )
+    .expect_err("token is refused");
+    let text = e.to_string();
+    assert!(text.contains("auth.oauth.response_type"), "{text}");
+    assert!(text.contains("no refresh"), "{text}");
+    let built = CognitoConfig::builder()
+        .user_pool("us-east-1_x", "c")
+        .oauth(OAuthConfig::new("d.example.com").with_response_type("token"))
+        .build()
+        .expect_err("the builder refuses it too");
+    assert_eq!(field_of(built), "oauth.response_type");
+    for (bad, field) in [
+        (r#""domain":"https://d.example.com""#, "auth.oauth.domain"),
+        (
+            r#""domain":"d","response_type":"id_token""#,
+            "auth.oauth.response_type",
+        ),
+        (
+            r#""domain":"d","redirect_sign_in_uri":["no scheme"]"#,
+            "auth.oauth.redirect_sign_in_uri",
+        ),
+        (
+            r#""domain":"d","identity_providers":"GOOGLE""#,
+            "auth.oauth.identity_providers",
+        ),
+    ] {
+        let auth = format!(
+            r#"{{"user_pool_id":"us-east-1_x","user_pool_client_id":"c","oauth":{{{bad}}}}}"#
+        );
+        assert_eq!(field_of(parse(&auth).expect_err(bad)), field, "{bad}");
+    }
+}
+
+#[test]
+fn the_oauth_endpoint_override_replaces_the_domain() {
+    let c = CognitoConfig::builder()
+        .user_pool("us-east-1_x", "c")
+        .oauth(OAuthConfig::new("d.example.com"))
+        .oauth_endpoint("http://127.0.0.1:9229/")
+        .build()
+        .expect("valid");
+    assert_eq!(c.oauth_endpoint().as_deref(), Some("http://127.0.0.1:9229"));
+    let bad = CognitoConfig::builder()
+        .user_pool("us-east-1_x", "c")
+        .oauth_endpoint("ftp://x")
+        .build()
+        .expect_err("not http");
+    assert_eq!(field_of(bad), "oauth_endpoint");
+    let none = CognitoConfig::builder()
+        .user_pool("us-east-1_x", "c")
+        .build()
+        .expect("valid");
+    assert_eq!(none.oauth_endpoint(), None);
+}

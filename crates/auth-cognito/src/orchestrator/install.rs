@@ -8,7 +8,7 @@ use auth_core::types::SignInDetails;
 
 use super::Orchestrator;
 use crate::idp::AuthenticationResult;
-use crate::session::{UserTokens, clear_changes, persist_changes};
+use crate::session::{SignInOrigin, UserTokens, clear_changes, persist_changes};
 
 /// Installing tokens.
 impl Orchestrator {
@@ -32,7 +32,29 @@ impl Orchestrator {
         details: Option<SignInDetails>,
         in_transaction: impl FnOnce() -> Result<(), AuthError>,
     ) -> Result<(), AuthError> {
-        let tokens = self.tokens_from_result(operation, result, None, details)?;
+        self.complete_sign_in_from(
+            SignInOrigin::Api,
+            operation,
+            result,
+            details,
+            in_transaction,
+        )
+        .await
+    }
+
+    /// [`complete_sign_in`](Self::complete_sign_in) for a session that came
+    /// from `origin` (the hosted UI records it, so that sign-out offers its
+    /// `/logout`). The one body every sign-in runs.
+    pub(crate) async fn complete_sign_in_from(
+        &self,
+        origin: SignInOrigin,
+        operation: &'static str,
+        result: AuthenticationResult,
+        details: Option<SignInDetails>,
+        in_transaction: impl FnOnce() -> Result<(), AuthError>,
+    ) -> Result<(), AuthError> {
+        let mut tokens = self.tokens_from_result(operation, result, None, details)?;
+        tokens.origin = origin;
         self.verify(&tokens).await?;
         let _tx = self.tx_lock.lock().await;
         if self.state.load().user.is_some() {

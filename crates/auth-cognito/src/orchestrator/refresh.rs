@@ -149,6 +149,7 @@ impl Orchestrator {
                 let tokens = match tokens {
                     Ok(mut t) if t.user_sub == user.user_sub => {
                         t.device_key = device_key;
+                        t.origin = user.origin;
                         t
                     }
                     Ok(_) => {

@@ -20,6 +20,9 @@ use tokio::sync::broadcast;
 
 use crate::cognito_session::{self, CognitoAuthSession};
 use crate::config::CognitoConfig;
+use crate::hosted_ui::{
+    self, LoopbackListener, LoopbackOptions, PendingRedirect, SignInWithRedirectOptions,
+};
 use crate::identity::{FederateToIdentityPoolResult, IdentityPool, PrincipalKey};
 use crate::orchestrator::Orchestrator;
 use crate::sign_in::{self, Pending, SignInOptions, SignInResult};
@@ -153,6 +156,113 @@ impl CognitoAuthPlugin {
     ) -> Result<SignInResult, AuthError> {
         let inner = &*self.inner;
         sign_in::confirm(&inner.session, &inner.pending, challenge_response).await
+    }
+}
+
+/// Hosted UI (`hosted_ui/`).
+impl CognitoAuthPlugin {
+    /// Starts a sign-in with the hosted UI (Amplify's `signInWithRedirect`):
+    /// the OAuth 2.0 authorization code grant with PKCE `S256`. Open the
+    /// returned flow's [`authorize_url`](PendingRedirect::authorize_url) in a
+    /// browser, then hand the URL the browser comes back to to
+    /// [`PendingRedirect::complete`].
+    ///
+    /// Needs `auth.oauth` in the config (a domain and a redirect URI); the
+    /// redirect URI is `options.redirect_uri` when it is registered, else the
+    /// first of `redirect_sign_in_uri`. Fails with
+    /// [`AuthError::AlreadySignedIn`] when a user is signed in. Desktop apps
+    /// and CLIs use [`sign_in_with_loopback`](Self::sign_in_with_loopback).
+    ///
+    /// ```no_run
+    /// # use auth_cognito::CognitoAuthPlugin;
+    /// # use auth_cognito::hosted_ui::{HostedUiProvider, SignInWithRedirectOptions};
+    /// # async fn demo(plugin: CognitoAuthPlugin, redirected_to: String) -> Result<(), auth_core::error::AuthError> {
+    /// let options = SignInWithRedirectOptions::default().with_provider(HostedUiProvider::Google);
+    /// let flow = plugin.sign_in_with_redirect(options).await?;
+    /// // A mobile or Tauri app opens flow.authorize_url() and receives
+    /// // myapp://callback?code=..&state=.. through its deep link:
+    /// flow.complete(&redirected_to).await?;
+    /// assert!(plugin.get_current_user().await?.sign_in_details.is_none());
+    /// # Ok(()) }
+    /// ```
+    pub async fn sign_in_with_redirect(
+        &self,
+        options: SignInWithRedirectOptions,
+    ) -> Result<PendingRedirect, AuthError> {
+        let data = hosted_ui::start(&self.inner.session, &options).await?;
+        Ok(PendingRedirect {
+            plugin: self.clone(),
+            data,
+        })
+    }
+
+    /// Rebuilds a flow that a server kept in its session store
+    /// ([`PendingRedirect::export_secret`]), so that the callback request can
+    /// complete it, on this instance or another one with the same config.
+    /// Fails with [`AuthError::InvalidParameter`] for a string that is not
+    /// an exported flow of this app client.
+    pub fn resume_sign_in_with_redirect(
+        &self,
+        exported: &str,
+    ) -> Result<PendingRedirect, AuthError> {
+        let data = hosted_ui::resume(&self.inner.session, exported)?;
+        Ok(PendingRedirect {
+            plugin: self.clone(),
+            data,
+        })
+    }
+
+    /// Binds the loopback listener of the first loopback redirect URI (or of
+    /// `options.redirect_uri`) and starts a flow that redirects to it: the
+    /// parts of [`sign_in_with_loopback`](Self::sign_in_with_loopback), for
+    /// callers that show the authorize URL themselves. Fails with a config
+    /// error naming `auth.oauth.redirect_sign_in_uri` when it has no
+    /// loopback URI.
+    pub async fn prepare_loopback_sign_in(
+        &self,
+        options: SignInWithRedirectOptions,
+    ) -> Result<(PendingRedirect, LoopbackListener), AuthError> {
+        let uri = hosted_ui::loopback_redirect_uri(self.config(), options.redirect_uri.as_deref())?;
+        let listener = LoopbackListener::bind(&uri).await?;
+        let flow = self
+            .sign_in_with_redirect(options.with_redirect_uri(uri))
+            .await?;
+        Ok((flow, listener))
+    }
+
+    /// Signs in with the hosted UI from a desktop app or a CLI (RFC 8252):
+    /// binds the loopback redirect URI, opens the system browser on the
+    /// authorize URL (`$BROWSER` first), waits for the one redirect (5
+    /// minutes by default, then [`AuthError::RedirectTimeout`]) and
+    /// completes the sign-in.
+    pub async fn sign_in_with_loopback(
+        &self,
+        options: SignInWithRedirectOptions,
+        loopback: LoopbackOptions,
+    ) -> Result<SignInResult, AuthError> {
+        let (flow, listener) = self.prepare_loopback_sign_in(options).await?;
+        if loopback.open_browser {
+            hosted_ui::open_browser(flow.authorize_url())?;
+        }
+        let redirect = listener.wait_for_redirect(loopback.timeout).await?;
+        flow.complete(redirect.expose_secret()).await
+    }
+
+    /// The hosted UI's sign-out page for this app client
+    /// (`https://{domain}/logout?client_id=..&logout_uri=..`), when the config
+    /// has one. [`sign_out`](Self::sign_out) returns it in
+    /// `SignOutResult::sign_out_url` for sessions from the hosted UI.
+    pub fn hosted_ui_sign_out_url(&self) -> Option<String> {
+        hosted_ui::logout_url(self.config())
+    }
+
+    /// The end of [`PendingRedirect::complete`].
+    pub(crate) async fn complete_redirect(
+        &self,
+        data: hosted_ui::FlowData,
+        redirect_url: &str,
+    ) -> Result<SignInResult, AuthError> {
+        hosted_ui::complete(&self.inner.session, data, redirect_url).await
     }
 }
 

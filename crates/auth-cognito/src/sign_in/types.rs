@@ -129,7 +129,7 @@ pub struct SignInResult {
 
 impl SignInResult {
     /// Signed in.
-    pub(super) fn done() -> Self {
+    pub(crate) fn done() -> Self {
         Self {
             is_signed_in: true,
             next_step: SignInStep::Done,

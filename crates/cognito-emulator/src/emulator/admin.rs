@@ -38,6 +38,44 @@ pub struct ClientOptions {
     /// `ALLOW_USER_AUTH` is enforced: `ConfirmSignUp` returns a sign-in `Session` and
     /// `USER_AUTH` is accepted only with it.
     pub explicit_auth_flows: Option<Vec<String>>,
+    /// The hosted UI settings; `None`: OAuth is off for the client.
+    pub oauth: Option<HostedUiClient>,
+}
+
+/// The hosted UI settings of an app client ([`ClientOptions::oauth`]): the `code` grant
+/// with these URLs, scopes and identity providers.
+#[derive(Debug, Clone, Default)]
+pub struct HostedUiClient {
+    /// `CallbackURLs`: where `/oauth2/authorize` may redirect (matched exactly).
+    pub callback_urls: Vec<String>,
+    /// `LogoutURLs`: where `/logout` may redirect.
+    pub logout_urls: Vec<String>,
+    /// `AllowedOAuthScopes`; empty: `openid`, `email`, `profile`,
+    /// `aws.cognito.signin.user.admin`.
+    pub scopes: Vec<String>,
+    /// `SupportedIdentityProviders`; empty: `COGNITO` only.
+    pub identity_providers: Vec<String>,
+}
+
+impl HostedUiClient {
+    /// The settings with one callback URL and one sign-out URL.
+    pub fn new(callback_url: impl Into<String>, logout_url: impl Into<String>) -> Self {
+        Self {
+            callback_urls: vec![callback_url.into()],
+            logout_urls: vec![logout_url.into()],
+            ..Self::default()
+        }
+    }
+
+    /// These settings with these `SupportedIdentityProviders` (`COGNITO` and provider
+    /// names made with [`Emulator::create_identity_provider`]).
+    pub fn with_identity_providers<S: Into<String>>(
+        mut self,
+        providers: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.identity_providers = providers.into_iter().map(Into::into).collect();
+        self
+    }
 }
 
 /// An app client made by [`Emulator::create_user_pool_client`].
@@ -102,6 +140,35 @@ impl Emulator {
         });
         if let (Some(flows), Some(o)) = (&opts.explicit_auth_flows, req.as_object_mut()) {
             o.insert("ExplicitAuthFlows".into(), json!(flows));
+        }
+        if let (Some(oauth), Some(o)) = (&opts.oauth, req.as_object_mut()) {
+            let or_default = |list: &[String], default: &[&str]| -> Vec<String> {
+                if list.is_empty() {
+                    default.iter().map(|s| (*s).to_owned()).collect()
+                } else {
+                    list.to_vec()
+                }
+            };
+            o.insert("AllowedOAuthFlowsUserPoolClient".into(), json!(true));
+            o.insert("AllowedOAuthFlows".into(), json!(["code"]));
+            o.insert(
+                "AllowedOAuthScopes".into(),
+                json!(or_default(
+                    &oauth.scopes,
+                    &[
+                        "openid",
+                        "email",
+                        "profile",
+                        "aws.cognito.signin.user.admin"
+                    ]
+                )),
+            );
+            o.insert("CallbackURLs".into(), json!(oauth.callback_urls));
+            o.insert("LogoutURLs".into(), json!(oauth.logout_urls));
+            o.insert(
+                "SupportedIdentityProviders".into(),
+                json!(or_default(&oauth.identity_providers, &["COGNITO"])),
+            );
         }
         if let (Some(grace), Some(o)) = (opts.refresh_token_rotation, req.as_object_mut()) {
             o.insert(
@@ -192,6 +259,42 @@ impl Emulator {
             revoke::sign_out_user(st, pool_id, username);
             Ok(())
         })
+    }
+
+    /// `CreateUserPoolDomain`: the hosted UI's domain prefix of `pool_id` (the pages are
+    /// served on the emulator's own port, whatever the domain).
+    pub fn create_user_pool_domain(
+        &self,
+        pool_id: &str,
+        domain: &str,
+    ) -> Result<(), EmulatorError> {
+        self.call(
+            crate::hosted_ui::create_user_pool_domain,
+            json!({"UserPoolId": pool_id, "Domain": domain}),
+        )
+        .map(|_| ())
+    }
+
+    /// `CreateIdentityProvider`: an external provider `name` of `provider_type`
+    /// (`Google`, `Facebook`, `LoginWithAmazon`, `SignInWithApple`, `OIDC`, `SAML`). The
+    /// hosted UI shows a mock of it: a consent page that signs in as any user id.
+    pub fn create_identity_provider(
+        &self,
+        pool_id: &str,
+        name: &str,
+        provider_type: &str,
+    ) -> Result<(), EmulatorError> {
+        self.call(
+            crate::hosted_ui::create_identity_provider,
+            json!({
+                "UserPoolId": pool_id,
+                "ProviderName": name,
+                "ProviderType": provider_type,
+                "ProviderDetails": {"client_id": "mock", "client_secret": "mock", "authorize_scopes": "openid email"},
+                "AttributeMapping": {"email": "email"},
+            }),
+        )
+        .map(|_| ())
     }
 
     /// `CreateIdentityPool`. `cognito_providers` are (provider name, client id) pairs, see

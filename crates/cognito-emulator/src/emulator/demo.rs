@@ -1,14 +1,16 @@
 //! The demo set-up: [`Emulator::start_demo`] / [`Emulator::seed_demo`] make a pool, a
-//! client, a user and an identity pool; [`DemoSetup`] describes them and prints the
-//! matching `amplify_outputs.json`.
+//! client, a user, an identity pool and the hosted UI (a domain, a mock Google);
+//! [`DemoSetup`] describes them and prints the matching `amplify_outputs.json`.
 
 use serde_json::json;
 
-use super::{ClientOptions, Emulator};
+use super::{ClientOptions, Emulator, HostedUiClient};
 use crate::error::EmulatorError;
 
-/// What [`Emulator::start_demo`] created.
-#[derive(Clone)]
+/// What [`Emulator::start_demo`] created. A set-up of one's own (its own pool and
+/// client) can fill in what it has and take the rest from `..DemoSetup::default()`
+/// (empty: no hosted UI, so no `oauth` section in the outputs).
+#[derive(Clone, Default)]
 pub struct DemoSetup {
     /// The emulator's base URL, e.g. `http://127.0.0.1:PORT`.
     pub endpoint: String,
@@ -24,6 +26,15 @@ pub struct DemoSetup {
     pub username: String,
     /// The demo user's password. **Security warning**: a secret (a fixed demo one).
     pub password: String,
+    /// The hosted UI's domain prefix (`demo`); its pages are on [`DemoSetup::endpoint`].
+    pub oauth_domain: String,
+    /// The client's callback URL: `http://127.0.0.1:<a port free when seeded>/callback`,
+    /// for the loopback listener of a CLI or a desktop app.
+    pub redirect_sign_in_uri: String,
+    /// The client's sign-out URL: the same port, `/signed-out`.
+    pub redirect_sign_out_uri: String,
+    /// The mock external identity provider (`Google`).
+    pub identity_provider: String,
 }
 
 impl std::fmt::Debug for DemoSetup {
@@ -36,15 +47,18 @@ impl std::fmt::Debug for DemoSetup {
             .field("identity_pool_id", &self.identity_pool_id)
             .field("username", &self.username)
             .field("password", &"[redacted]")
+            .field("redirect_sign_in_uri", &self.redirect_sign_in_uri)
             .finish_non_exhaustive()
     }
 }
 
 impl DemoSetup {
     /// An Amplify Gen 2 `amplify_outputs.json` for this setup, with the emulator as
-    /// `auth.user_pool_endpoint` and `auth.identity_pool_endpoint`.
+    /// `auth.user_pool_endpoint`, `auth.identity_pool_endpoint` and `auth.oauth_endpoint`
+    /// (none of them written by Amplify), and, when the set-up has a hosted UI, an `oauth`
+    /// section whose `domain` is the emulator's host and port.
     pub fn amplify_outputs_json(&self) -> String {
-        let v = json!({
+        let mut v = json!({
             "version": "1.3",
             "auth": {
                 "aws_region": self.region,
@@ -68,6 +82,22 @@ impl DemoSetup {
                 }
             }
         });
+        if !self.redirect_sign_in_uri.is_empty()
+            && let Some(auth) = v.get_mut("auth").and_then(|a| a.as_object_mut())
+        {
+            auth.insert("oauth_endpoint".into(), json!(self.endpoint));
+            auth.insert(
+                "oauth".into(),
+                json!({
+                    "identity_providers": ["GOOGLE"],
+                    "domain": self.endpoint.trim_start_matches("http://"),
+                    "scopes": ["openid", "email", "profile", "aws.cognito.signin.user.admin"],
+                    "redirect_sign_in_uri": [self.redirect_sign_in_uri],
+                    "redirect_sign_out_uri": [self.redirect_sign_out_uri],
+                    "response_type": "code"
+                }),
+            );
+        }
         serde_json::to_string_pretty(&v).unwrap_or_default()
     }
 }
@@ -82,13 +112,28 @@ impl Emulator {
         Ok((emu, setup))
     }
 
-    /// Seed the demo set-up of [`Emulator::start_demo`] into this emulator.
+    /// Seed the demo set-up of [`Emulator::start_demo`] into this emulator. The hosted
+    /// UI's callback URL gets a loopback port that is free at this moment.
     pub fn seed_demo(&self) -> Result<DemoSetup, EmulatorError> {
         let pool = self.create_user_pool("demo-pool")?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| EmulatorError::Io(format!("cannot find a free port: {e}")))?
+            .port();
+        let redirect_sign_in_uri = format!("http://127.0.0.1:{port}/callback");
+        let redirect_sign_out_uri = format!("http://127.0.0.1:{port}/signed-out");
+        let identity_provider = "Google".to_owned();
+        self.create_identity_provider(&pool, &identity_provider, "Google")?;
+        let oauth_domain = "demo".to_owned();
+        self.create_user_pool_domain(&pool, &oauth_domain)?;
         let client = self.create_user_pool_client(
             &pool,
             ClientOptions {
                 name: Some("demo-app".to_owned()),
+                oauth: Some(
+                    HostedUiClient::new(&redirect_sign_in_uri, &redirect_sign_out_uri)
+                        .with_identity_providers(["COGNITO", identity_provider.as_str()]),
+                ),
                 ..Default::default()
             },
         )?;
@@ -110,6 +155,10 @@ impl Emulator {
             identity_pool_id,
             username,
             password,
+            oauth_domain,
+            redirect_sign_in_uri,
+            redirect_sign_out_uri,
+            identity_provider,
         })
     }
 }

@@ -19,7 +19,7 @@ mod demo;
 mod devices;
 mod groups;
 
-pub use admin::{Client, ClientOptions};
+pub use admin::{Client, ClientOptions, HostedUiClient};
 pub use builder::EmulatorBuilder;
 pub use demo::DemoSetup;
 pub use devices::DeviceConfiguration;

@@ -111,6 +111,7 @@ pub(crate) fn router(state: Shared) -> Router {
             get(openid_configuration),
         )
         .merge(controls::routes())
+        .merge(crate::hosted_ui::routes())
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response(cors))

@@ -37,6 +37,7 @@ const TABLES: &[&[Operation]] = &[
     account::OPERATIONS,
     groups::OPERATIONS,
     devices::OPERATIONS,
+    crate::hosted_ui::OPERATIONS,
 ];
 
 /// Run user-pool operation `op`; `None` when the operation is unknown.
@@ -113,6 +114,11 @@ mod tests {
             "AdminGetDevice",
             "AdminUpdateDeviceStatus",
             "AdminForgetDevice",
+            "UpdateUserPoolClient",
+            "CreateUserPoolDomain",
+            "DescribeUserPoolDomain",
+            "CreateIdentityProvider",
+            "DescribeIdentityProvider",
         ];
         for op in documented {
             assert!(

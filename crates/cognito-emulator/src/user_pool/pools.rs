@@ -172,6 +172,7 @@ pub(crate) fn create_user_pool_client(st: &mut State, req: &Value) -> Result<Val
                     "ALLOW_CUSTOM_AUTH".to_owned(),
                 ]
             }),
+        oauth: crate::hosted_ui::OAuthClient::from_request(req)?,
         created: st.now(),
     };
     let out = client_json(&c);
@@ -179,7 +180,7 @@ pub(crate) fn create_user_pool_client(st: &mut State, req: &Value) -> Result<Val
     Ok(json!({ "UserPoolClient": out }))
 }
 
-fn client_json(c: &AppClient) -> Value {
+pub(crate) fn client_json(c: &AppClient) -> Value {
     let mut v = json!({
         "UserPoolId": c.pool_id,
         "ClientName": c.name,
@@ -206,6 +207,7 @@ fn client_json(c: &AppClient) -> Value {
     if let (Some(secret), Some(obj)) = (&c.secret, v.as_object_mut()) {
         obj.insert("ClientSecret".into(), json!(secret));
     }
+    c.oauth.write_json(&mut v);
     v
 }
 

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::devices;
 use super::lookup::{client, ensure_enabled, user};
 use super::secret::{check_client_secret, check_secret_hash};
-use super::tokens::{Family, issue_tokens};
+use super::tokens::{Family, Grant, issue_tokens_for};
 use crate::error::ApiError;
 use crate::state::{AppClient, State};
 use crate::wire::{Operation, StrMap, opt_str, req_str};
@@ -64,11 +64,15 @@ pub(crate) fn refresh(
         }
     }
     let username = rec.username.clone();
+    let grant = Grant {
+        scope: rec.scope.clone(),
+        nonce: None,
+    };
     let family = Family::Existing {
         origin_jti: rec.origin_jti,
         rotate: rotating,
     };
-    issue_tokens(st, c, &username, rec.auth_time, family)
+    issue_tokens_for(st, c, &username, rec.auth_time, family, &grant)
 }
 
 fn get_tokens_from_refresh_token(st: &mut State, req: &Value) -> Result<Value, ApiError> {

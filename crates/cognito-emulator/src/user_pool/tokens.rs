@@ -31,6 +31,28 @@ pub(crate) fn issue_tokens(
     auth_time: i64,
     family: Family,
 ) -> Result<Value, ApiError> {
+    issue_tokens_for(st, c, username, auth_time, family, &Grant::default())
+}
+
+/// What an OAuth grant (the hosted UI) adds to a sign-in's tokens.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Grant {
+    /// The access token's `scope` (space-separated); `None`: the API's
+    /// `aws.cognito.signin.user.admin`.
+    pub(crate) scope: Option<String>,
+    /// The id token's `nonce`.
+    pub(crate) nonce: Option<String>,
+}
+
+/// [`issue_tokens`] for an OAuth grant: its scopes and nonce.
+pub(crate) fn issue_tokens_for(
+    st: &mut State,
+    c: &AppClient,
+    username: &str,
+    auth_time: i64,
+    family: Family,
+    grant: &Grant,
+) -> Result<Value, ApiError> {
     let now = st.now();
     let iss = st.issuer(&c.pool_id);
     let u = user(st, &c.pool_id, username)?;
@@ -45,6 +67,8 @@ pub(crate) fn issue_tokens(
         let val = match (k.as_str(), v.as_str()) {
             ("email_verified" | "phone_number_verified", "true") => json!(true),
             ("email_verified" | "phone_number_verified", "false") => json!(false),
+            // Federated users: the linked identities, a JSON array in the token.
+            ("identities", _) => serde_json::from_str(v).unwrap_or_else(|_| json!(v)),
             _ => json!(v),
         };
         id.insert(k.clone(), val);
@@ -59,11 +83,18 @@ pub(crate) fn issue_tokens(
     id.insert("origin_jti".into(), json!(origin_jti));
     id.insert("jti".into(), json!(uuid::Uuid::new_v4().to_string()));
     id.insert("event_id".into(), json!(event_id));
+    if let Some(nonce) = &grant.nonce {
+        id.insert("nonce".into(), json!(nonce));
+    }
+    let scope = grant
+        .scope
+        .clone()
+        .unwrap_or_else(|| "aws.cognito.signin.user.admin".to_owned());
     let mut access = json!({
         "sub": u.sub,
         "client_id": c.id,
         "username": u.username,
-        "scope": "aws.cognito.signin.user.admin",
+        "scope": scope,
         "token_use": "access",
         "auth_time": auth_time,
         "iat": now,
@@ -94,6 +125,7 @@ pub(crate) fn issue_tokens(
                 auth_time,
                 expires_at: now + c.refresh_ttl,
                 invalid_after: None,
+                scope: grant.scope.clone(),
             },
         );
         if let Some(o) = out.as_object_mut() {

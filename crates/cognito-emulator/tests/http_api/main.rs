@@ -8,6 +8,7 @@ mod common;
 mod accounts;
 mod devices;
 mod groups;
+mod hosted_ui;
 mod identity_pool;
 mod mfa;
 mod protocol;

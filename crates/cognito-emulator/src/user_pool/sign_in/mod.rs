@@ -173,5 +173,7 @@ pub(crate) fn after_password(
             "Password reset required for the user",
         )),
         UserStatus::Confirmed => device_srp::next_step(st, c, username),
+        // A federated user signs in through its provider only.
+        UserStatus::ExternalProvider => Err(super::lookup::incorrect_password()),
     }
 }
