@@ -4,6 +4,7 @@ mod account;
 mod aws_provider;
 mod cognito_session;
 pub mod config;
+mod flight;
 mod identity;
 mod idp;
 mod orchestrator;
