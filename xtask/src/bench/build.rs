@@ -80,7 +80,7 @@ pub(super) fn build(mode: Mode) -> Result<Built> {
 }
 
 /// The executable cargo reported for bench target `name`.
-fn executable(cargo_json: &str, name: &str) -> Result<PathBuf> {
+pub(super) fn executable(cargo_json: &str, name: &str) -> Result<PathBuf> {
     let wanted = format!("\"name\":\"{name}\"");
     cargo_json
         .lines()
