@@ -14,11 +14,12 @@
 //! | package           | proof                        | used by |
 //! |-------------------|------------------------------|---------|
 //! | `valgrind`        | `valgrind` on `PATH`         | `bench` (callgrind rows) |
+//! | `redis-server`, `redis-tools` | `redis-server`, `redis-cli` | the Redis storage tests, `bench` (`storage.rs`) |
+//! | `dbus`, `gnome-keyring` | `dbus-run-session`, `gnome-keyring-daemon` | the Secret Service tests (`storage.rs`) |
+//! | `keyutils`, `openssl` | `keyctl`, `openssl` | the keyutils tests, the `rediss://` test's CA (`storage.rs`) |
 //!
-//! For the next ones, the proofs are `redis-server` (package
-//! `redis-server`), `chromium` and `chromedriver` (`chromium`,
-//! `chromium-driver`), `dbus-daemon` (`dbus`) and `gnome-keyring-daemon`
-//! (`gnome-keyring`).
+//! For the next ones, the proofs are `chromium` and `chromedriver`
+//! (`chromium`, `chromium-driver`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

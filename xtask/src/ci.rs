@@ -1,9 +1,10 @@
 //! `cargo xtask ci`: the one command that runs every check and test.
 //!
 //! Order: fmt, clippy, foreign types, the Python venv, the SRP vectors
-//! check, the workspace tests, the doc tests, moto and the moto tests (with
-//! `MOTO_ENDPOINT` set), interop, then the benchmark smoke run, the
-//! instruction-count guard (`bench --guard`), the fuzz
+//! check, the storage tests' packages (redis-server, the keychains), the
+//! workspace tests (storage tests required, not skipped), the doc tests, moto
+//! and the moto tests (with `MOTO_ENDPOINT` set), interop, then the benchmark
+//! smoke run, the instruction-count guard (`bench --guard`), the fuzz
 //! smoke run and the soak. A failed step does not stop the steps that do not
 //! depend on it; a step whose prerequisite did not pass is skipped. The run
 //! fails if any step failed or was skipped ([`Report`]).
@@ -50,6 +51,7 @@ pub(crate) fn run() -> Result<()> {
     report.step_needing("srp-vectors --check", ("python venv", venv.as_ref()), |v| {
         srp_vectors::run(v, true)
     });
+    report.step("storage packages", crate::storage::ensure);
     report.step("tests", suites::workspace);
     report.step("doc tests", suites::doc_tests);
 

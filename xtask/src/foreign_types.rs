@@ -32,10 +32,17 @@ use crate::project;
 const LIBRARIES: &[(&str, &str)] = &[
     ("auth-core", "auth_core"),
     ("auth-storage", "auth_storage"),
+    ("auth-storage-redis", "auth_storage_redis"),
     ("auth-cognito", "auth_cognito"),
     ("amplify-auth", "amplify_auth"),
     ("auth-axum", "auth_axum"),
 ];
+
+/// Features the libraries are documented with, so that their optional
+/// public API is checked too (the keychain, Redis Cluster, the Redis test
+/// servers).
+const FEATURES: &str =
+    "auth-storage/keychain,auth-storage-redis/cluster-async,auth-storage-redis/testing";
 
 /// Workspace packages that are not checked, and why. A package in neither
 /// list fails the check, so that a new library cannot skip it silently.
@@ -109,6 +116,7 @@ pub(crate) fn run(self_test: bool) -> Result<()> {
         &project::cargo_target_dir(),
         &packages,
         &libs,
+        Some(FEATURES),
         &allowed(),
         ALLOWED_IN,
     )?;
@@ -161,12 +169,13 @@ fn check(
     target: &Path,
     packages: &[&str],
     libs: &[&str],
+    features: Option<&str>,
     allowed: &BTreeSet<String>,
     allowed_in: &[(&str, &[&str], &str)],
 ) -> Result<Vec<Leak>> {
     let doc_root = target.join("doc");
     std::fs::create_dir_all(&doc_root).context(format!("creating {}", doc_root.display()))?;
-    for dep in dependencies(root, packages)? {
+    for dep in dependencies(root, packages, features)? {
         if !libs.contains(&dep.as_str()) {
             let dir = doc_root.join(&dep);
             std::fs::create_dir_all(&dir).context(format!("creating {}", dir.display()))?;
@@ -181,6 +190,9 @@ fn check(
     let mut doc = cmd("cargo", ["doc", "--no-deps"]).dir(root);
     for p in packages {
         doc = doc.arg("-p").arg(p);
+    }
+    if let Some(features) = features {
+        doc = doc.arg("--features").arg(features);
     }
     doc.arg("--target-dir").arg(target).run()?;
     let mut leaks = Vec::new();
@@ -216,7 +228,11 @@ fn check(
 }
 
 /// The library names of every normal dependency of `packages`, transitive.
-fn dependencies(root: &Path, packages: &[&str]) -> Result<BTreeSet<String>> {
+fn dependencies(
+    root: &Path,
+    packages: &[&str],
+    features: Option<&str>,
+) -> Result<BTreeSet<String>> {
     let mut tree = cmd(
         "cargo",
         [
@@ -226,6 +242,9 @@ fn dependencies(root: &Path, packages: &[&str]) -> Result<BTreeSet<String>> {
     .dir(root);
     for p in packages {
         tree = tree.arg("-p").arg(p);
+    }
+    if let Some(features) = features {
+        tree = tree.arg("--features").arg(features);
     }
     let out = tree
         .spawn(Stdio::null(), Stdio::piped(), Stdio::inherit())?
@@ -368,6 +387,7 @@ fn run_self_test() -> Result<()> {
         &target,
         &["leaky", "tidy"],
         &["leaky", "tidy"],
+        None,
         &allowed,
         &[],
     )?;

@@ -32,6 +32,7 @@ mod node;
 mod project;
 mod server;
 mod srp_vectors;
+mod storage;
 mod suites;
 mod venv;
 

@@ -90,9 +90,10 @@ fn moto_args(runner: Runner) -> Vec<&'static str> {
     }
 }
 
-/// `cargo nextest run --workspace` (or `cargo test` without the doc tests).
+/// `cargo nextest run --workspace` (or `cargo test` without the doc tests),
+/// with the Redis and keychain tests required (`storage::required`).
 pub(crate) fn workspace() -> Result<()> {
-    cmd("cargo", workspace_args(runner())).run()
+    crate::storage::required(cmd("cargo", workspace_args(runner()))).run()
 }
 
 /// `cargo test --workspace --doc`.

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 use crate::exit::EXIT_CODES_HELP;
+use crate::storage::RawStorageUrl;
 
 /// Sign in to Amazon Cognito and use the session from the shell: tokens for
 /// `curl`, AWS credentials for the AWS CLI and SDKs (`credential_process`).
@@ -45,6 +46,20 @@ pub(crate) struct Cli {
         value_name = "DIR"
     )]
     pub(crate) storage_dir: Option<PathBuf>,
+
+    /// Store sessions elsewhere than in --storage-dir: in Redis
+    /// (redis://[user:password@]host:port[/db], rediss://...,
+    /// redis+cluster://host:port,host:port,...), shared by every process
+    /// that uses the same URL; or in the OS keychain (keychain:). Prefer the
+    /// environment variable when the URL holds a password.
+    #[arg(
+        long,
+        global = true,
+        env = "AMPLIFY_AUTH_STORAGE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub(crate) storage_url: Option<RawStorageUrl>,
 
     /// Log what happens to stderr (tokens and secrets stay redacted).
     #[arg(long, short, global = true)]

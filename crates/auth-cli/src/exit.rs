@@ -3,12 +3,12 @@
 //! | code | meaning                                                                  |
 //! |------|--------------------------------------------------------------------------|
 //! | 0    | success                                                                  |
-//! | 1    | any other error (a service error, the session store failed)              |
+//! | 1    | any other error (a service error, the session store is corrupt or refused access) |
 //! | 2    | bad input: usage, `amplify_outputs.json`, profile name, a parameter;     |
 //! |      | a taken username or alias, a password the pool's policy refuses          |
 //! | 3    | not signed in (or no guest access for `credentials`)                     |
 //! | 4    | the session expired (refresh token rejected or missing): sign in again   |
-//! | 5    | network error or temporary service failure (throttling, 5xx): retry later|
+//! | 5    | network error, temporary service failure (throttling, 5xx), or the session store (Redis, keychain) unreachable or busy: retry later |
 //! | 6    | rejected: wrong username, password or code (or an expired code)          |
 //! | 7    | sign-in needs an answer (a code, a new password, an MFA choice, the      |
 //! |      | sign-up confirmed, a password reset); a sign-up needs its code           |
@@ -25,12 +25,13 @@ use auth_core::storage::StorageError;
 pub(crate) const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  other error (a service error, the session store failed)
+  1  other error (a service error, the session store is corrupt or refused access)
   2  bad input: usage, amplify_outputs.json, profile name, a parameter,
      a taken username, a password the pool's policy refuses
   3  not signed in (or no guest access, for `credentials`)
   4  session expired: sign in again
-  5  network error or temporary service failure: retry later
+  5  network error, temporary service failure, or session store (Redis, keychain)
+     unreachable: retry later
   6  rejected: wrong username, password or code (or an expired code)
   7  sign-in needs an answer (a code, a new password, an MFA choice);
      a sign-up needs its confirmation code";
@@ -122,7 +123,9 @@ pub(crate) fn code_for(e: &AuthError) -> u8 {
         AuthError::UsernameExists { .. }
         | AuthError::InvalidPassword { .. }
         | AuthError::AliasExists { .. } => BAD_INPUT,
-        AuthError::Storage(StorageError::LockTimeout { .. }) => OTHER,
+        AuthError::Storage(StorageError::Unavailable { .. } | StorageError::LockTimeout { .. }) => {
+            NETWORK
+        }
         e if e.is_transient() && !matches!(e, AuthError::Storage(_)) => NETWORK,
         _ => OTHER,
     }
@@ -143,6 +146,9 @@ fn hint(e: &AuthError) -> Option<&'static str> {
         AuthError::CodeExpired { .. } => Some(
             "request a new code (`resend-sign-up-code`, `reset-password` or `attributes send-code`)",
         ),
+        AuthError::Storage(StorageError::Unavailable { .. }) => {
+            Some("check that the session store (--storage-url) is reachable, then retry")
+        }
         _ => None,
     }
 }
@@ -202,6 +208,30 @@ mod tests {
                 message: "Incorrect username or password.".into()
             }),
             REJECTED
+        );
+        // The session store: unreachable or busy is "retry later"; a
+        // corrupt or refused store is not.
+        let storage = |e: StorageError| code_for(&AuthError::Storage(e));
+        let detail = || "Redis at 127.0.0.1:6379: connection refused".to_owned();
+        assert_eq!(
+            storage(StorageError::Unavailable { detail: detail() }),
+            NETWORK
+        );
+        assert_eq!(
+            storage(StorageError::LockTimeout { detail: detail() }),
+            NETWORK
+        );
+        assert_eq!(storage(StorageError::Corrupt { detail: detail() }), OTHER);
+        assert_eq!(
+            storage(StorageError::AccessDenied { detail: detail() }),
+            OTHER
+        );
+        let message = CliError::from(AuthError::Storage(StorageError::Unavailable {
+            detail: detail(),
+        }));
+        assert!(
+            message.message().contains("Redis at 127.0.0.1:6379"),
+            "{message}"
         );
         let codes = [
             OTHER,

@@ -108,6 +108,7 @@ pub(crate) async fn sign_in_via_helper(
     if let Some(dir) = &cli.storage_dir {
         cmd.arg("--storage-dir").arg(dir);
     }
+    crate::storage::RawStorageUrl::pass_to(cli.storage_url.as_ref(), &mut cmd);
     if cli.verbose {
         cmd.arg("--verbose");
     }

@@ -2,7 +2,7 @@
 //! `auth-cognito` (the Cognito plugin) and `auth-storage` (`FileStorage`).
 //!
 //! ```text
-//! amplify-auth [--outputs FILE] [--profile NAME] [--storage-dir DIR] [--verbose] <command>
+//! amplify-auth [--outputs FILE] [--profile NAME] [--storage-dir DIR] [--storage-url URL] [--verbose] <command>
 //!   sign-in --username U [--password-stdin] [--auth-flow srp|password]
 //!           [--code C] [--mfa-type totp|sms] [--new-password-stdin]
 //!   confirm-sign-in (--code C | --mfa-type totp|sms | --new-password-stdin)
@@ -25,17 +25,19 @@
 //! ```
 //!
 //! Sessions are stored per profile in `<storage dir>/<profile>/session.json`
-//! (mode 0600), by default under the platform's config directory.
+//! (mode 0600), by default under the platform's config directory; with
+//! `--storage-url` (or `AMPLIFY_AUTH_STORAGE_URL`) in Redis, shared by every
+//! process that uses the same URL, or in the OS keychain (`keychain:`).
 //!
 //! # Exit codes
 //! | code | meaning |
 //! |------|---------|
 //! | 0 | success |
-//! | 1 | any other error (a service error, the session store failed) |
+//! | 1 | any other error (a service error, the session store is corrupt or refused access) |
 //! | 2 | bad input: usage, `amplify_outputs.json`, profile name, a parameter; a taken username, a password the pool's policy refuses |
 //! | 3 | not signed in (or no guest access, for `credentials`) |
 //! | 4 | the session expired: sign in again |
-//! | 5 | network error or temporary service failure: retry later |
+//! | 5 | network error, temporary service failure, or the session store (Redis, keychain) unreachable: retry later |
 //! | 6 | sign-in rejected: wrong username, password or code |
 //! | 7 | sign-in needs an answer (a code, a new password, an MFA choice); a sign-up needs its confirmation code |
 //!
@@ -52,6 +54,7 @@ mod exit;
 mod hold;
 mod profile;
 mod render;
+mod storage;
 
 use std::process::ExitCode;
 
@@ -110,6 +113,14 @@ fn run(cli: &Cli) -> Result<(), CliError> {
 }
 
 async fn dispatch(cli: &Cli) -> Result<(), CliError> {
+    let result = command(cli).await;
+    // Refreshed tokens the store could not take get one more try; the
+    // command's own error comes first.
+    let saved = storage::save_all().await;
+    result.and(saved)
+}
+
+async fn command(cli: &Cli) -> Result<(), CliError> {
     match &cli.command {
         Command::SignIn(a) => commands::sign_in(cli, a).await,
         Command::ConfirmSignIn(a) => commands::confirm_sign_in(cli, a).await,

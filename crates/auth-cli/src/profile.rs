@@ -3,16 +3,16 @@
 //! Layout: `<storage dir>/<profile>/session.json` (a `FileStorage`: mode
 //! 0600 in a 0700 directory, atomic writes, a cross-process lock), and, while
 //! a scripted sign-in waits for its challenge answer,
-//! `<storage dir>/<profile>/challenge.sock`.
+//! `<storage dir>/<profile>/challenge.sock`. With `--storage-url` the
+//! session lives in Redis or the OS keychain instead (`storage.rs`).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use auth_cognito::{CognitoAuthPlugin, CognitoConfig};
-use auth_storage::FileStorage;
 
 use crate::cli::Cli;
 use crate::exit::CliError;
+use crate::storage::{self, StorageUrl};
 
 /// A resolved profile: its name and directory, and the outputs file.
 #[derive(Debug, Clone)]
@@ -23,6 +23,8 @@ pub(crate) struct Profile {
     pub(crate) dir: PathBuf,
     /// The `amplify_outputs.json` path.
     pub(crate) outputs: PathBuf,
+    /// `--storage-url`: where the session is stored instead of `dir`.
+    pub(crate) storage_url: Option<StorageUrl>,
 }
 
 /// Checks a profile name: 1 to 64 of `A-Z a-z 0-9 . _ -`, not starting
@@ -67,6 +69,11 @@ impl Profile {
             name: cli.profile.clone(),
             dir: base.join(&cli.profile),
             outputs: cli.outputs.clone(),
+            storage_url: cli
+                .storage_url
+                .as_ref()
+                .map(StorageUrl::parse)
+                .transpose()?,
         })
     }
 
@@ -95,10 +102,16 @@ impl Profile {
     }
 
     fn build(&self, config: CognitoConfig) -> Result<CognitoAuthPlugin, CliError> {
-        let storage = FileStorage::open(self.session_file())?;
-        Ok(CognitoAuthPlugin::builder(config)
-            .storage(Arc::new(storage))
-            .build()?)
+        let storage = storage::open(
+            self.storage_url.as_ref(),
+            self,
+            config.user_pool_client_id(),
+        )?;
+        let plugin = CognitoAuthPlugin::builder(config)
+            .storage(storage)
+            .build()?;
+        storage::track(&plugin);
+        Ok(plugin)
     }
 }
 

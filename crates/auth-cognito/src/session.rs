@@ -213,38 +213,70 @@ pub(crate) async fn load_expired(
 /// Reads the persisted session. `Ok(None)` when nobody is signed in; a
 /// typed storage error when something stored cannot be parsed (nothing is
 /// removed or overwritten in that case).
+///
+/// The user's fields are read with one [`KeyValueStorage::get_many`], from
+/// one snapshot of stores that have them, together with `LastAuthUser`
+/// again: a reader never pairs a new access token with an old refresh token,
+/// nor one user's name with another user's tokens.
 pub(crate) async fn load(
     storage: &dyn KeyValueStorage,
     keys: &Keys,
 ) -> Result<Option<UserTokens>, AuthError> {
-    let Some(username) = storage.get(&keys.last_auth_user()).await? else {
+    let last_auth_user = keys.last_auth_user();
+    let Some(mut username) = storage.get(&last_auth_user).await? else {
         return Ok(None);
     };
-    let get = |f: &'static str| {
-        let key = keys.field(&username, f);
-        async move { storage.get(&key).await }
+    // A sign-in elsewhere may switch the user between the two reads; a
+    // third switch in a row is not a race but a writer gone wild.
+    for _ in 0..3 {
+        let names: Vec<String> = FIELDS.iter().map(|f| keys.field(&username, f)).collect();
+        let mut wanted: Vec<&str> = vec![&last_auth_user];
+        wanted.extend(names.iter().map(String::as_str));
+        let mut values = storage.get_many(&wanted).await?.into_iter();
+        match values.next().flatten() {
+            None => return Ok(None),
+            Some(now) if now != username => username = now,
+            Some(_) => return parse_fields(values.collect()),
+        }
+    }
+    Err(AuthError::Storage(StorageError::Unavailable {
+        detail: "the stored session changed user three times while being read; retry".into(),
+    }))
+}
+
+/// The session from the values of [`FIELDS`], in the order of `FIELDS`.
+fn parse_fields(values: Vec<Option<String>>) -> Result<Option<UserTokens>, AuthError> {
+    let mut values = values;
+    let mut take = |field: &str| {
+        FIELDS
+            .iter()
+            .position(|f| *f == field)
+            .and_then(|i| values.get_mut(i))
+            .and_then(Option::take)
     };
-    let Some(access) = get("accessToken").await? else {
+    let (access, id, refresh) = (take("accessToken"), take("idToken"), take("refreshToken"));
+    let (drift, details) = (take("clockDrift"), take("signInDetails"));
+    let Some(access) = access else {
         return Ok(None);
     };
     let access = JwtToken::parse(&access)
         .map_err(|e| corrupt(format!("stored accessToken is not a JWT: {e}")))?;
-    let id = match get("idToken").await? {
+    let id = match id {
         Some(s) => Some(
             JwtToken::parse(&s)
                 .map_err(|e| corrupt(format!("stored idToken is not a JWT: {e}")))?,
         ),
         None => None,
     };
-    let refresh = get("refreshToken").await?.map(SecretString::from);
-    let drift = match get("clockDrift").await? {
+    let refresh = refresh.map(SecretString::from);
+    let drift = match drift {
         Some(s) => s
             .trim()
             .parse::<i64>()
             .map_err(|_| corrupt("stored clockDrift is not an integer"))?,
         None => 0,
     };
-    let details = match get("signInDetails").await? {
+    let details = match details {
         Some(s) => Some(
             serde_json::from_str::<SignInDetails>(&s)
                 .map_err(|_| corrupt("stored signInDetails is not valid JSON"))?,

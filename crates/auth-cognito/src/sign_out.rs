@@ -65,7 +65,14 @@ pub(crate) async fn sign_out_locally(
         None => None,
     };
     // A corrupt store must not prevent signing out of the memory session.
-    let _ = session.load_locked().await;
+    // An unreachable one that was never read leaves nothing to sign out
+    // of here, and a stored session nobody could clear: retry later.
+    if let Err(AuthError::Storage(e)) = session.load_locked().await
+        && e.is_transient()
+        && !session.state.load().loaded
+    {
+        return Err(AuthError::Storage(e));
+    }
     pending.clear()?;
     let snap = session.state.load_full();
     let user = snap.user.clone();

@@ -196,7 +196,7 @@ impl AuthError {
                             | "RequestTimeoutException"
                     )
             }
-            Self::Storage(StorageError::LockTimeout { .. } | StorageError::Io { .. }) => true,
+            Self::Storage(e) => e.is_transient(),
             _ => false,
         }
     }
@@ -285,5 +285,16 @@ mod tests {
             assert_eq!(e.service_code(), Some(code));
             assert_eq!(e.is_transient(), transient, "{code}");
         }
+    }
+
+    #[test]
+    fn storage_outages_are_transient_and_refusals_are_not() {
+        let storage = |e: StorageError| AuthError::Storage(e).is_transient();
+        let detail = || "Redis at 127.0.0.1:1".to_owned();
+        assert!(storage(StorageError::Unavailable { detail: detail() }));
+        assert!(storage(StorageError::LockTimeout { detail: detail() }));
+        assert!(storage(StorageError::Io { detail: detail() }));
+        assert!(!storage(StorageError::AccessDenied { detail: detail() }));
+        assert!(!storage(StorageError::Corrupt { detail: detail() }));
     }
 }

@@ -56,7 +56,9 @@ pub mod prelude {
     pub use crate::jwt::{JwtClaims, JwtToken};
     pub use crate::plugin::{Auth, AuthPlugin};
     pub use crate::secret::SecretString;
-    pub use crate::storage::{KeyValueStorage, StorageChange, StorageError, StorageLock};
+    pub use crate::storage::{
+        KeyValueStorage, LeaseGuard, StorageChange, StorageError, StorageLock,
+    };
     pub use crate::types::{
         AuthFlowType, AuthSession, AuthTokens, AuthUser, AwsCredentials, FetchAuthSessionOptions,
         SignInDetails, SignOutOptions, SignOutResult,

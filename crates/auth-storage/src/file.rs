@@ -1,23 +1,20 @@
 //! A store in one JSON file that several processes can share safely.
 
 mod disk;
-mod format;
-mod lockfile;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use auth_core::storage::{KeyValueStorage, StorageChange, StorageError, StorageLock};
-use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
-use crate::DEFAULT_LOCK_TIMEOUT;
+use crate::format::Entries;
+use crate::transaction::Transactions;
+use crate::{DEFAULT_LOCK_TIMEOUT, io_error};
 use disk::Contents;
-use format::Entries;
-use lockfile::LockFile;
 
 /// A [`KeyValueStorage`] kept in one JSON file, safe to share between
 /// processes.
@@ -71,29 +68,7 @@ pub struct FileStorage {
 
 struct Shared {
     path: PathBuf,
-    lock_path: PathBuf,
-    /// One read-modify-write (or lock acquisition) at a time per handle.
-    /// Owned guards travel into the blocking task, so a cancelled future
-    /// cannot let the next operation overlap a write still running.
-    operation: Arc<tokio::sync::Mutex<()>>,
-    /// One `lock()` transaction at a time per handle.
-    transaction: Arc<tokio::sync::Mutex<()>>,
-    /// The file lock of the current transaction, if one is held. Only read
-    /// or written while `operation` is held.
-    held: Mutex<Weak<LockFile>>,
-}
-
-/// What `lock()` hands out: the file lock and this handle's transaction slot.
-struct TransactionGuard {
-    _file: Arc<LockFile>,
-    _transaction: OwnedMutexGuard<()>,
-}
-
-/// Permission to change the file: the operation slot plus a file lock,
-/// either taken for this operation or borrowed from the transaction.
-struct WriteAccess {
-    _file: Arc<LockFile>,
-    _operation: OwnedMutexGuard<()>,
+    locks: Transactions,
 }
 
 impl FileStorage {
@@ -125,10 +100,7 @@ impl FileStorage {
         Ok(Self {
             shared: Arc::new(Shared {
                 path,
-                lock_path,
-                operation: Arc::default(),
-                transaction: Arc::default(),
-                held: Mutex::new(Weak::new()),
+                locks: Transactions::new(lock_path),
             }),
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
         })
@@ -211,7 +183,8 @@ impl FileStorage {
         F: FnOnce(&Path) -> Result<T, StorageError> + Send + 'static,
         T: Send + 'static,
     {
-        let access = self.write_access().await?;
+        let deadline = Instant::now() + self.lock_timeout;
+        let access = self.shared.locks.write_access(deadline).await?;
         let path = self.shared.path.clone();
         run_blocking(&self.shared.path, move || {
             let result = f(&path);
@@ -221,36 +194,6 @@ impl FileStorage {
             result
         })
         .await
-    }
-
-    async fn write_access(&self) -> Result<WriteAccess, StorageError> {
-        let deadline = Instant::now() + self.lock_timeout;
-        let operation = self.operation_slot(deadline).await?;
-        let file = match self.current_transaction() {
-            Some(file) => file,
-            None => Arc::new(LockFile::acquire(&self.shared.lock_path, deadline).await?),
-        };
-        Ok(WriteAccess {
-            _file: file,
-            _operation: operation,
-        })
-    }
-
-    async fn operation_slot(&self, deadline: Instant) -> Result<OwnedMutexGuard<()>, StorageError> {
-        let slot = Arc::clone(&self.shared.operation);
-        tokio::time::timeout_at(deadline, slot.lock_owned())
-            .await
-            .map_err(|_| lockfile::timeout(&self.shared.lock_path))
-    }
-
-    /// The file lock held by this handle's live transaction. Call only while
-    /// holding the operation slot.
-    fn current_transaction(&self) -> Option<Arc<LockFile>> {
-        self.shared
-            .held
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .upgrade()
     }
 }
 
@@ -266,6 +209,12 @@ impl fmt::Debug for FileStorage {
 impl KeyValueStorage for FileStorage {
     async fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
         Ok(self.read().await?.remove(key))
+    }
+
+    /// Reads the file once: every value comes from the same version.
+    async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<String>>, StorageError> {
+        let entries = self.read().await?;
+        Ok(keys.iter().map(|k| entries.get(*k).cloned()).collect())
     }
 
     async fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
@@ -323,29 +272,7 @@ impl KeyValueStorage for FileStorage {
     /// See [Locking within one process](FileStorage#locking-within-one-process).
     async fn lock(&self) -> Result<StorageLock, StorageError> {
         let deadline = Instant::now() + self.lock_timeout;
-        let transaction = Arc::clone(&self.shared.transaction);
-        let transaction = tokio::time::timeout_at(deadline, transaction.lock_owned())
-            .await
-            .map_err(|_| lockfile::timeout(&self.shared.lock_path))?;
-        let operation = self.operation_slot(deadline).await?;
-        let file = Arc::new(LockFile::acquire(&self.shared.lock_path, deadline).await?);
-        *self
-            .shared
-            .held
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Arc::downgrade(&file);
-        drop(operation);
-        Ok(StorageLock::new(Box::new(TransactionGuard {
-            _file: file,
-            _transaction: transaction,
-        })))
-    }
-}
-
-/// An I/O error naming the operation and the path, never content.
-fn io_error(operation: &str, path: &Path, error: &std::io::Error) -> StorageError {
-    StorageError::Io {
-        detail: format!("{operation} {}: {error}", path.display()),
+        self.shared.locks.lock(deadline).await
     }
 }
 
@@ -359,7 +286,7 @@ where
         .map_err(|e| io_error("access", path, &std::io::Error::other(e)))?
 }
 
-fn create_dirs(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn create_dirs(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

@@ -74,13 +74,37 @@
 //! [`FileStorage::reset_corrupt`] or [`KeyValueStorage::clear`], which move
 //! the bad file aside instead of deleting it.
 
+#[cfg(any(test, feature = "contract"))]
+pub mod contract;
+#[cfg(test)]
+mod contract_tests;
 mod file;
+mod format;
+#[cfg(feature = "keychain")]
+mod keychain;
+mod lockfile;
 mod memory;
+mod transaction;
 
 pub use auth_core::storage::{KeyValueStorage, StorageChange, StorageError, StorageLock};
 pub use file::FileStorage;
+#[cfg(feature = "keychain")]
+pub use keychain::{
+    DEFAULT_KEYCHAIN_TIMEOUT, DEFAULT_SERVICE, KeychainBackend, KeychainBuilder, KeychainStorage,
+};
 pub use memory::MemoryStorage;
 
 /// How long a store waits for its lock before it gives up with
 /// [`StorageError::LockTimeout`], unless configured otherwise.
 pub const DEFAULT_LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// An I/O error naming the operation and the path, never content.
+pub(crate) fn io_error(
+    operation: &str,
+    path: &std::path::Path,
+    error: &std::io::Error,
+) -> StorageError {
+    StorageError::Io {
+        detail: format!("{operation} {}: {error}", path.display()),
+    }
+}

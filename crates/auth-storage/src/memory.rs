@@ -106,6 +106,11 @@ impl KeyValueStorage for MemoryStorage {
         Ok(self.read(|m| m.get(key).cloned()))
     }
 
+    /// Reads every key under one read lock: a snapshot.
+    async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<String>>, StorageError> {
+        Ok(self.read(|m| keys.iter().map(|k| m.get(*k).cloned()).collect()))
+    }
+
     async fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
         self.write(|m| m.insert(key.to_owned(), value.to_owned()));
         Ok(())

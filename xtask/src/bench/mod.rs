@@ -7,7 +7,8 @@
 //! 2. Starts the emulator with `--seed-demo` on 127.0.0.1 and writes its
 //!    `amplify_outputs.json`: [`seeded`].
 //! 3. Runs each group of our rows in its own process (so that one group's
-//!    background work does not slow the next), then
+//!    background work does not slow the next), the storage rows
+//!    (`benches/storage.rs`, with a real redis-server: [`storage`]), then
 //!    `bench/pycognito_bench.py` and `bench/amplify_js_bench.mjs` against the
 //!    same emulator.
 //!    `benches/srp_ct.rs` then times the SRP implementations side by side
@@ -34,6 +35,7 @@ mod report;
 mod results;
 mod rows;
 mod seeded;
+mod storage;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
@@ -130,6 +132,7 @@ pub(crate) fn run(mode: Mode) -> Result<()> {
             &["--only", group],
         ))?));
     }
+    lines.extend(storage::run(mode, &outputs, &emu)?);
     if mode == Mode::Smoke {
         cmd(&built.hot_path, ["--test"]).run()?;
     }

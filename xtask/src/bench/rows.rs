@@ -82,6 +82,9 @@ pub(super) const ROWS: &[Row] = &[
     Row::Custom(concurrent_expired),
     Row::Custom(concurrent_forced),
     Row::Custom(callgrind_row),
+    Row::Custom(storage_restore),
+    Row::Custom(storage_forced_refresh),
+    Row::Custom(storage_redis_memory),
 ];
 
 /// The SRP implementations of `benches/srp_ct.rs`, timed in turns in one
@@ -182,6 +185,68 @@ fn restore_row(r: &Results) -> String {
             calls.map_or_else(dash, |c| format!("{c}"))
         )),
         met_cell(met),
+    )
+}
+
+/// `{:.2} ms` of an `extra` number, or `–`.
+fn extra_ms(f: &super::results::Figure, key: &str) -> String {
+    f.extra(key).map_or_else(dash, |v| format!("{v:.2} ms"))
+}
+
+/// Restore from Redis beside `FileStorage` (benches/storage.rs).
+fn storage_restore(r: &Results) -> String {
+    let f = r.ours("storage_restore");
+    let met = f.and_then(|f| Some(f.extra("redis_ms")? <= f.extra("file_ms")? + 1.0));
+    format!(
+        "| restore a stored session + first `fetch_auth_session`: Redis beside `FileStorage` | Redis ≤ file + 1 ms | {} | – | – | – | – | {} |",
+        f.map_or_else(dash, |f| format!(
+            "Redis {} (with a new connection {}), file {}; tokens only: Redis {} ({}), file {}",
+            extra_ms(f, "redis_ms"),
+            extra_ms(f, "redis_new_connection_ms"),
+            extra_ms(f, "file_ms"),
+            extra_ms(f, "redis_tokens_only_ms"),
+            extra_ms(f, "redis_new_connection_tokens_only_ms"),
+            extra_ms(f, "file_tokens_only_ms"),
+        )),
+        met_cell(met)
+    )
+}
+
+/// A forced refresh under the Redis lease beside no lock (benches/storage.rs).
+fn storage_forced_refresh(r: &Results) -> String {
+    let f = r.ours("storage_forced_refresh");
+    let met = f.and_then(|f| Some(f.extra("lock_overhead_ms")? <= 2.0));
+    format!(
+        "| forced refresh (`GetTokensFromRefreshToken` + write) under the Redis lease beside no lock | lease ≤ no lock + 2 ms | {} | – | – | – | – | {} |",
+        f.map_or_else(dash, |f| format!(
+            "lease {}, no lock {} (lock {}); file lock {}",
+            extra_ms(f, "redis_lease_ms"),
+            extra_ms(f, "redis_no_lock_ms"),
+            f.extra("lock_overhead_ms")
+                .map_or_else(dash, |v| format!("{v:+.2} ms")),
+            extra_ms(f, "file_lock_ms"),
+        )),
+        met_cell(met)
+    )
+}
+
+/// Redis memory per stored session (benches/storage.rs).
+fn storage_redis_memory(r: &Results) -> String {
+    let f = r.ours("storage_redis_memory");
+    let met = f.and_then(|f| Some(f.extra("used_memory_per_session_bytes")? <= 8192.0));
+    let bytes =
+        |f: &super::results::Figure, k: &str| f.extra(k).map_or_else(dash, |v| format!("{v:.0} B"));
+    format!(
+        "| Redis memory per stored session | ≤ 8 KiB | {} | – | – | – | – | {} |",
+        f.map_or_else(dash, |f| format!(
+            "`MEMORY USAGE` {}; `used_memory` {} per session over {} sessions ({} of keys and values, {} fields)",
+            bytes(f, "memory_usage_bytes"),
+            bytes(f, "used_memory_per_session_bytes"),
+            f.extra("sessions").map_or_else(dash, |v| format!("{v:.0}")),
+            bytes(f, "stored_bytes_per_session"),
+            f.extra("fields").map_or_else(dash, |v| format!("{v:.0}")),
+        )),
+        met_cell(met)
     )
 }
 

@@ -202,16 +202,24 @@ impl Drop for Bed {
     }
 }
 
-const ENV_KEYS: [&str; 5] = [
+const ENV_KEYS: [&str; 6] = [
     "AMPLIFY_AUTH_OUTPUTS",
     "AMPLIFY_AUTH_PROFILE",
     "AMPLIFY_AUTH_STORAGE_DIR",
+    "AMPLIFY_AUTH_STORAGE_URL",
     "AMPLIFY_AUTH_USER_POOL_ENDPOINT",
     "AMPLIFY_AUTH_IDENTITY_POOL_ENDPOINT",
 ];
 
 /// Removes the environment variables that would change what the binary does.
 pub fn hermetic(c: &mut Command) {
+    for k in ENV_KEYS {
+        c.env_remove(k);
+    }
+}
+
+/// [`hermetic`] for a `std::process::Command`.
+pub fn hermetic_std(c: &mut std::process::Command) {
     for k in ENV_KEYS {
         c.env_remove(k);
     }

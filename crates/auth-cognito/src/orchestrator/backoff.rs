@@ -19,6 +19,12 @@ impl Backoff {
         (now_ms < self.retry_at_ms).then(|| self.last_error.clone())
     }
 
+    /// Whether the last failure was the store's (unreachable, unreadable)
+    /// and its backoff still runs at `now_ms`.
+    pub(super) fn blocked_by_storage(&self, now_ms: i64) -> bool {
+        now_ms < self.retry_at_ms && matches!(self.last_error, Some(AuthError::Storage(_)))
+    }
+
     /// Records a failure at `now_ms`; the next attempt waits
     /// `base_ms * 2^(failures - 1)`, at most `max_ms`.
     pub(super) fn record(&mut self, error: &AuthError, now_ms: i64, base_ms: i64, max_ms: i64) {

@@ -62,15 +62,16 @@ impl Orchestrator {
         }
         changes.extend(persist_changes(keys, &tokens));
         let is_sign_in = matches!(event, AuthEvent::SignedIn { .. });
-        if let Err(e) = self.storage.apply(changes).await {
-            if is_sign_in {
-                // Nothing is published: a sign-in that cannot be persisted
-                // fails as a whole, and the store is left as it was.
-                return Err(AuthError::Storage(e));
-            }
-            // Refreshed tokens are valid (and the old refresh token may have
-            // been rotated away): keep them in memory; the next write retries.
-            tracing::warn!(error = %e, "could not persist the refreshed session");
+        let mut unsaved = None;
+        if is_sign_in {
+            // Nothing is published: a sign-in that cannot be persisted
+            // fails as a whole, and the store is left as it was.
+            self.storage.apply(changes).await?;
+        } else if !self.save_refreshed(changes).await {
+            // Refreshed tokens are valid, and the old refresh token may have
+            // been rotated away: serve them from memory and save them later
+            // (shared.rs).
+            unsaved = previous.map(|p| self.unsaved(tokens.serial, p));
         }
         let tokens = Arc::new(tokens);
         let new = tokens.clone();
@@ -78,6 +79,7 @@ impl Orchestrator {
             s.loaded = true;
             s.generation += 1;
             s.user = Some(new.clone());
+            s.unsaved = unsaved.clone();
             s.expired = false;
             if is_sign_in && s.identity.federation.is_some() {
                 s.identity_mut().federation = None;

@@ -15,6 +15,7 @@
 //! | `received.rs`     | turning an `AuthenticationResult` into tokens, and verifying them |
 //! | `refresh.rs`      | the refresh transaction: single flight, adoption, soft refresh, expiry |
 //! | `refresh_call.rs` | `GetTokensFromRefreshToken`, with the `REFRESH_TOKEN_AUTH` fallback |
+//! | `shared.rs`       | the store's cross-process lock, the re-read, refreshed tokens the store could not take |
 //! | `classify.rs`     | which refresh errors end the session                             |
 //! | `backoff.rs`      | the backoff after transient refresh failures                     |
 //!
@@ -43,6 +44,7 @@ mod load;
 mod received;
 mod refresh;
 mod refresh_call;
+mod shared;
 mod snapshot;
 
 pub(crate) use snapshot::Snapshot;

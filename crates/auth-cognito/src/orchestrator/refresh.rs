@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use auth_core::error::AuthError;
 use auth_core::events::{AuthEvent, AuthState};
-use auth_core::storage::StorageChange;
+use auth_core::storage::{StorageChange, StorageError, StorageLock};
 
 use super::classify::is_definitive;
 use super::{Orchestrator, poisoned};
 use crate::identity::IdentityState;
-use crate::session::{UserTokens, clear_changes, load};
+use crate::session::{UserTokens, clear_changes};
 
 /// What a caller gets after a transient refresh failure.
 enum AfterTransient {
@@ -38,6 +38,9 @@ impl Orchestrator {
             return Err(self.signed_out_error(&snap));
         };
         if !force && !user.needs_refresh(self.now_ms(), self.token_margin_ms) {
+            if snap.unsaved.is_some() {
+                self.save_if_due().await;
+            }
             return Ok(user);
         }
         if force && user.refresh.is_none() {
@@ -77,24 +80,52 @@ impl Orchestrator {
         {
             return Ok(user);
         }
-        // Another process sharing the store may have refreshed already.
-        let _cross_process = self.storage.lock().await?;
-        if let Some(stored) = load(self.storage.as_ref(), self.keys()?)
-            .await
-            .ok()
-            .flatten()
-            && stored.access.as_compact_str() != user.access.as_compact_str()
-            && stored.storage_username == user.storage_username
-            && !stored.needs_refresh(now, self.token_margin_ms)
-        {
-            let adopted = Arc::new(stored);
-            let new = adopted.clone();
-            self.update(|s| {
-                s.generation += 1;
-                s.user = Some(new.clone());
-            });
-            tracing::debug!("adopted tokens refreshed by another process");
-            return Ok(adopted);
+        if !forced && self.store_backing_off(&user, now)? {
+            return Ok(user);
+        }
+        // Another process sharing the store may be refreshing, or may have
+        // refreshed already: nothing is presented without its lock.
+        let lock = match self.storage.lock().await {
+            Ok(lock) => lock,
+            Err(e) => {
+                let e = AuthError::Storage(e);
+                return self.transient_failure(&user, e, now).into_result(user);
+            }
+        };
+        let result = self.refresh_holding(user, forced, now, &lock).await;
+        self.release(lock).await;
+        result
+    }
+
+    /// The refresh under the store's lock: saves tokens an earlier write
+    /// could not, re-reads the store and adopts what another process
+    /// refreshed, else calls Cognito and writes back.
+    async fn refresh_holding(
+        &self,
+        user: Arc<UserTokens>,
+        forced: bool,
+        now: i64,
+        lock: &StorageLock,
+    ) -> Result<Arc<UserTokens>, AuthError> {
+        if let Err(e) = self.save_unsaved_locked().await {
+            return self.transient_failure(&user, e, now).into_result(user);
+        }
+        match self.refreshed_elsewhere(&user, now).await {
+            Ok(Some(stored)) => {
+                let adopted = Arc::new(stored);
+                let new = adopted.clone();
+                self.update(|s| {
+                    s.generation += 1;
+                    s.user = Some(new.clone());
+                    s.unsaved = None;
+                });
+                tracing::debug!("adopted tokens refreshed by another process");
+                return Ok(adopted);
+            }
+            Ok(None) => {}
+            // The store could not be read: what it holds may be newer than
+            // this process's refresh token, so that token is not presented.
+            Err(e) => return self.transient_failure(&user, e, now).into_result(user),
         }
         let Some(refresh) = user.refresh.clone() else {
             return Err(AuthError::NoRefreshToken);
@@ -109,6 +140,14 @@ impl Orchestrator {
                     return Err(e);
                 }
             }
+        }
+        if !lock.is_held() {
+            // A lease lost (Redis unreachable for a whole lease, or taken
+            // over after a long pause): another process may be refreshing.
+            let e = AuthError::Storage(StorageError::LockTimeout {
+                detail: "the storage lock was lost before the refresh started; another process may hold it now".into(),
+            });
+            return self.transient_failure(&user, e, now).into_result(user);
         }
         match self.call_refresh(&user, &refresh).await {
             Ok(result) => {
@@ -141,6 +180,13 @@ impl Orchestrator {
             Err(e) if is_definitive(&e) => Err(self.expire_session(&user, &e).await),
             Err(e) => self.transient_failure(&user, e, now).into_result(user),
         }
+    }
+
+    /// Whether to serve `user` without touching the store: the last attempt
+    /// failed on the store, its backoff runs, and the token is still valid.
+    fn store_backing_off(&self, user: &UserTokens, now: i64) -> Result<bool, AuthError> {
+        let backoff = self.backoff.lock().map_err(|_| poisoned())?;
+        Ok(backoff.blocked_by_storage(now) && !user.is_really_expired(now))
     }
 
     /// Records a transient failure (backoff, `TokenRefreshFailure`) and
@@ -192,6 +238,7 @@ impl Orchestrator {
         self.update(|s| {
             s.generation += 1;
             s.user = None;
+            s.unsaved = None;
             s.expired = true;
             s.identity_mut().clear_user_identity();
         });

@@ -18,6 +18,25 @@ pub(crate) struct Snapshot {
     pub(crate) expired: bool,
     /// The identity-pool part; shared between snapshots until it changes.
     pub(crate) identity: Arc<IdentityState>,
+    /// Refreshed tokens that storage could not take: see `shared.rs`.
+    pub(crate) unsaved: Option<Unsaved>,
+}
+
+/// Tokens that a refresh received but could not write to storage. The store
+/// still holds the tokens they replaced, whose refresh token may have been
+/// rotated away, so the write is retried until it succeeds or the store
+/// moves on (another sign-in, a sign-out).
+#[derive(Clone)]
+pub(crate) struct Unsaved {
+    /// `UserTokens::serial` of the unsaved tokens: when the session holds
+    /// other tokens, there is nothing left to save.
+    pub(crate) serial: u64,
+    /// The tokens the store still holds.
+    pub(crate) replaced: Arc<UserTokens>,
+    /// Failed attempts so far.
+    pub(crate) failures: u32,
+    /// No new attempt from a caller that does not need one before this time.
+    pub(crate) retry_at_ms: i64,
 }
 
 impl Snapshot {

@@ -190,7 +190,7 @@ impl CognitoAuthPlugin {
         inner.identity.as_ref()?;
         let session = &inner.session;
         let snap = session.state.load();
-        if !snap.loaded || snap.expired {
+        if !snap.loaded || snap.expired || snap.unsaved.is_some() {
             return None;
         }
         let user = snap.user.as_ref()?;
@@ -291,6 +291,41 @@ impl CognitoAuthPlugin {
             options,
         )
         .await
+    }
+}
+
+/// Storage shared with other processes (`orchestrator/shared.rs`).
+impl CognitoAuthPlugin {
+    /// Whether refreshed tokens could not be written to storage and live in
+    /// this process only (no I/O). With refresh-token rotation the store
+    /// then holds a retired refresh token: another process that presents it
+    /// ends the session. The plugin retries the write by itself (when the
+    /// session is next read, after the refresh backoff); see
+    /// [`save_session`](Self::save_session).
+    pub fn has_unsaved_session(&self) -> bool {
+        self.inner.session.state.load().unsaved.is_some()
+    }
+
+    /// Writes refreshed tokens that an earlier write could not, under the
+    /// store's cross-process lock, and only while the store still holds the
+    /// tokens they replaced (a sign-out or a new sign-in elsewhere wins).
+    /// Returns at once when nothing is unsaved. A short-lived program (a
+    /// CLI) calls it before it exits, so that the tokens are not lost with it.
+    ///
+    /// ```no_run
+    /// # async fn demo(plugin: auth_cognito::CognitoAuthPlugin) {
+    /// if let Err(e) = plugin.save_session().await {
+    ///     eprintln!("the refreshed session could not be saved: {e}");
+    /// }
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`AuthError::Storage`] when the store still cannot be locked, read or
+    /// written; the tokens stay in memory and unsaved.
+    pub async fn save_session(&self) -> Result<(), AuthError> {
+        self.inner.session.save_session().await
     }
 }
 

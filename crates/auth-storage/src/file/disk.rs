@@ -10,8 +10,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use auth_core::storage::StorageError;
 
-use super::format::{self, Entries};
-use super::io_error;
+use crate::format::{self, Entries};
+use crate::io_error;
 
 /// How the file at a path reads.
 pub(crate) enum Contents {
@@ -33,7 +33,7 @@ impl Contents {
 /// Reads and parses the file at `path`.
 pub(crate) fn read(path: &Path) -> Result<Contents, StorageError> {
     match fs::read(path) {
-        Ok(bytes) => format::decode(&bytes, path).map(Contents::Entries),
+        Ok(bytes) => format::decode(&bytes, &path.display()).map(Contents::Entries),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(Contents::Missing),
         Err(e) => Err(io_error("read", path, &e)),
     }
@@ -42,7 +42,7 @@ pub(crate) fn read(path: &Path) -> Result<Contents, StorageError> {
 /// Replaces the file at `path` with `entries`: a temporary file in the same
 /// directory (mode 0600), fsync, rename over `path`, fsync of the directory.
 pub(crate) fn write(path: &Path, entries: &Entries) -> Result<(), StorageError> {
-    let bytes = format::encode(entries, path)?;
+    let bytes = format::encode(entries, &path.display())?;
     let dir = parent(path);
     let (tmp, mut file) = create_temp(path, dir)?;
     let result = file

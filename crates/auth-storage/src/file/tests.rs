@@ -107,7 +107,7 @@ async fn files_are_mode_0600_even_over_a_wider_file() {
     store.set("a", "1").await.unwrap();
     let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(store.path()), 0o600);
-    assert_eq!(mode(&store.shared.lock_path), 0o600);
+    assert_eq!(mode(store.shared.locks.lock_path()), 0o600);
 
     fs::set_permissions(store.path(), fs::Permissions::from_mode(0o644)).unwrap();
     store.set("a", "2").await.unwrap();
@@ -404,14 +404,14 @@ async fn lock_excludes_separately_opened_handles_until_dropped() {
     // A waiter with a generous timeout meets the held lock, is seen
     // waiting, and goes through once the holder lets go.
     let lock_path = dir.path().join("session.json.lock");
-    let busy_before = lockfile::contention::count(&lock_path);
+    let busy_before = crate::lockfile::contention::count(&lock_path);
     let waiter = tokio::spawn({
         let other = other.with_lock_timeout(Duration::from_secs(120));
         async move { other.set("k", "v").await }
     });
     tokio::time::timeout(
         Duration::from_secs(60),
-        lockfile::contention::wait_beyond(&lock_path, busy_before),
+        crate::lockfile::contention::wait_beyond(&lock_path, busy_before),
     )
     .await
     .expect("the waiter tried the held lock");
@@ -446,7 +446,10 @@ async fn debug_shows_the_path_only() {
     assert!(!debug.contains("secret-value"), "{debug}");
     assert!(!debug.contains("access-token-key"), "{debug}");
     let guard = store.lock().await.unwrap();
-    assert_eq!(format!("{guard:?}"), "StorageLock { held: true }");
+    assert_eq!(
+        format!("{guard:?}"),
+        r#"StorageLock { kind: "local", held: true, .. }"#
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,7 @@
-//! The on-disk format of a `FileStorage` file, and its parse errors.
+//! The format of a stored blob (a `FileStorage` file, a keychain item), and
+//! its parse errors.
 //!
-//! The file is one JSON object, written with a trailing newline:
+//! The blob is one JSON object, written with a trailing newline:
 //!
 //! ```json
 //! {
@@ -18,7 +19,7 @@
 //! `version` other than 1) is corrupt.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::fmt::Display;
 
 use auth_core::storage::StorageError;
 use serde::{Deserialize, Serialize};
@@ -45,46 +46,41 @@ struct DocumentRef<'a> {
     entries: &'a Entries,
 }
 
-/// Parses the bytes of the file at `path`.
+/// Parses the bytes of the blob named `source` (a path, a keychain item).
 ///
-/// Errors name the path, the kind of problem and its line and column, never
+/// Errors name the source, the kind of problem and its line and column, never
 /// any content: a serde message may quote a value, so it is not used.
-pub(crate) fn decode(bytes: &[u8], path: &Path) -> Result<Entries, StorageError> {
+pub(crate) fn decode(bytes: &[u8], source: &dyn Display) -> Result<Entries, StorageError> {
     if bytes.is_empty() {
         return Ok(Entries::new());
     }
-    let header: Header = serde_json::from_slice(bytes).map_err(|e| parse_error(&e, path))?;
+    let header: Header = serde_json::from_slice(bytes).map_err(|e| parse_error(&e, source))?;
     if header.version != FORMAT_VERSION {
         return Err(StorageError::Corrupt {
             detail: format!(
-                "{}: unsupported format version {} (this build reads version {FORMAT_VERSION})",
-                path.display(),
+                "{source}: unsupported format version {} (this build reads version {FORMAT_VERSION})",
                 header.version
             ),
         });
     }
-    let document: Document = serde_json::from_slice(bytes).map_err(|e| parse_error(&e, path))?;
+    let document: Document = serde_json::from_slice(bytes).map_err(|e| parse_error(&e, source))?;
     Ok(document.entries)
 }
 
 /// Serializes `entries` in the current format.
-pub(crate) fn encode(entries: &Entries, path: &Path) -> Result<Vec<u8>, StorageError> {
+pub(crate) fn encode(entries: &Entries, source: &dyn Display) -> Result<Vec<u8>, StorageError> {
     let document = DocumentRef {
         version: FORMAT_VERSION,
         entries,
     };
     let mut bytes = serde_json::to_vec_pretty(&document).map_err(|e| StorageError::Io {
-        detail: format!(
-            "{}: cannot serialize: {:?} error",
-            path.display(),
-            e.classify()
-        ),
+        detail: format!("{source}: cannot serialize: {:?} error", e.classify()),
     })?;
     bytes.push(b'\n');
     Ok(bytes)
 }
 
-fn parse_error(error: &serde_json::Error, path: &Path) -> StorageError {
+fn parse_error(error: &serde_json::Error, source: &dyn Display) -> StorageError {
     use serde_json::error::Category;
     let kind = match error.classify() {
         Category::Syntax => "invalid JSON",
@@ -94,8 +90,7 @@ fn parse_error(error: &serde_json::Error, path: &Path) -> StorageError {
     };
     StorageError::Corrupt {
         detail: format!(
-            "{}: {kind} at line {} column {}",
-            path.display(),
+            "{source}: {kind} at line {} column {}",
             error.line(),
             error.column()
         ),
@@ -107,9 +102,10 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+    use std::path::Path;
 
     fn corrupt_detail(bytes: &[u8]) -> String {
-        match decode(bytes, Path::new("/x/session.json")) {
+        match decode(bytes, &Path::new("/x/session.json").display()) {
             Err(StorageError::Corrupt { detail }) => detail,
             other => panic!("expected Corrupt, got {other:?}"),
         }
@@ -120,21 +116,21 @@ mod tests {
         let mut entries = Entries::new();
         entries.insert("a".into(), "1".into());
         entries.insert("b\"\n".into(), "ü \u{0}".into());
-        let bytes = encode(&entries, Path::new("p")).unwrap();
+        let bytes = encode(&entries, &Path::new("p").display()).unwrap();
         assert!(bytes.ends_with(b"\n"));
-        assert_eq!(decode(&bytes, Path::new("p")).unwrap(), entries);
+        assert_eq!(decode(&bytes, &Path::new("p").display()).unwrap(), entries);
     }
 
     #[test]
     fn empty_file_is_an_empty_store() {
-        assert!(decode(b"", Path::new("p")).unwrap().is_empty());
+        assert!(decode(b"", &Path::new("p").display()).unwrap().is_empty());
     }
 
     #[test]
     fn unknown_top_level_fields_are_ignored() {
         let entries = decode(
             br#"{"version":1,"entries":{"k":"v"},"extra":true}"#,
-            Path::new("p"),
+            &Path::new("p").display(),
         );
         assert_eq!(entries.unwrap().get("k").map(String::as_str), Some("v"));
     }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use auth_core::storage::StorageError;
 use tokio::time::Instant;
 
-use super::io_error;
+use crate::io_error;
 
 /// First pause between two attempts; it doubles up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(1);
