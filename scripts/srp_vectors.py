@@ -346,6 +346,12 @@ def build_cases(rng):
     cases.append(base_case("b_two_n_is_rejected", srp_b=aws_srp.long_to_hex(2 * N)))
     cases.append(base_case("b_zero_padded_is_rejected", srp_b="0000"))
 
+    # The 64-byte (512-bit) private value our client draws (appended last,
+    # so the vectors above keep their inputs).
+    for i in range(4):
+        cases.append(base_case(f"a64_valid_exchange_{i}", a=rand_hex(64)))
+    cases.append(base_case("a64_leading_zero_byte", a="00" + rand_hex(63)))
+
     return cases
 
 

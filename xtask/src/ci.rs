@@ -2,8 +2,10 @@
 //!
 //! Order: fmt, clippy, foreign types, the Python venv, the SRP vectors
 //! check, the storage tests' packages (redis-server, the keychains), the
-//! workspace tests (storage tests required, not skipped), the doc tests, moto and the moto tests (with
-//! `MOTO_ENDPOINT` set), interop, the browser stories, then the benchmark smoke run, the fuzz
+//! workspace tests (storage tests required, not skipped), the doc tests, moto
+//! and the moto tests (with `MOTO_ENDPOINT` set), interop, the browser
+//! stories, then the benchmark smoke run, the instruction-count guard
+//! (`bench --guard`), the fuzz
 //! smoke run and the soak. A failed step does not stop the steps that do not
 //! depend on it; a step whose prerequisite did not pass is skipped. The run
 //! fails if any step failed or was skipped ([`Report`]).
@@ -70,6 +72,7 @@ pub(crate) fn run() -> Result<()> {
 
     // HOOKS: later steps, wired up by the team in xtask/src/hooks.rs.
     report.step("bench --smoke", || hooks::bench(true));
+    report.step("instruction guard", || crate::bench::guard(false));
     report.step("fuzz --smoke", || hooks::fuzz(crate::FUZZ_SMOKE_SECS));
     report.step("soak", || hooks::soak(SOAK_SECS));
 

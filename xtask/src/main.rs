@@ -59,6 +59,7 @@ tasks:
   browser                Chromium (playwright-core) signs the CLI in through the emulator's hosted UI
   venv                   create or update target/py-venv from interop/requirements.txt
   bench [--quick|--smoke]  our benchmarks and the peers' against one emulator -> BENCHMARKS.md
+  bench --guard [--write-baseline]  instruction counts (callgrind) against bench/instructions_baseline.txt
   fuzz [--time N|--smoke]  run every fuzz target in fuzz/ for N seconds (smoke: 10)
   soak [--secs N]        64 tasks, short tokens, random faults against the emulator
   foreign-types [--self-test]  fail if a foreign type (reqwest, aws-sdk, ...) is in a
@@ -125,8 +126,12 @@ fn run(args: &[String]) -> Result<()> {
         "bench" => {
             let smoke = flags.switch("--smoke");
             let quick = flags.switch("--quick");
+            let guard = flags.switch("--guard");
+            let write_baseline = flags.switch("--write-baseline");
             flags.finish()?;
-            if smoke {
+            if guard || write_baseline {
+                bench::guard(write_baseline)
+            } else if smoke {
                 hooks::bench(true)
             } else if quick {
                 bench::run(bench::Mode::Quick)

@@ -5,14 +5,14 @@
 //!
 //! ```text
 //! cargo bench -p auth-cognito --bench srp_ct -- [--quick | --test] [--only speed|dudect]
-//! cargo bench -p auth-cognito --bench srp_ct -- --callgrind-class 0|1 [--runs N]
+//! cargo bench -p auth-cognito --bench srp_ct -- --callgrind-class 0|1 [--runs N] [--a-bytes 128]
 //! ```
 //!
 //! Rows are printed as `BENCH {json}` lines (the format of `report.rs`),
 //! after a readable summary. The dudect classes:
 //!
 //! - `A = g^a`: a sparse `a` (top and bottom bits only) against random ones,
-//!   all 128 bytes long.
+//!   all [`srp::PRIVATE_KEY_LEN`] (64) bytes long, as the client draws them.
 //! - `S` and the signature (`x`, `S = (B - k·g^x)^(a + u·x)`): a sparse `a`
 //!   and one password against random `a` and random passwords.
 //!
@@ -59,16 +59,23 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs.get(xs.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-/// 128 bytes of `a` for a class: 0 is sparse (first and last bits set, all
-/// else zero), 1 is random.
-fn private_value(class: usize) -> [u8; 128] {
-    let mut a = [0u8; 128];
+/// The client's `a` ([`srp::PRIVATE_KEY_LEN`] bytes) for a class: 0 is
+/// sparse (first and last bits set, all else zero), 1 is random.
+fn private_value(class: usize) -> [u8; srp::PRIVATE_KEY_LEN] {
+    let mut a = [0u8; srp::PRIVATE_KEY_LEN];
     if class == 0 {
         a[0] = 0x80;
-        a[127] = 1;
+        a[srp::PRIVATE_KEY_LEN - 1] = 1;
     } else {
         rand::rng().fill(&mut a[..]);
     }
+    a
+}
+
+/// A random 128-byte `a`, the length Amplify JS and pycognito draw.
+fn reference_length_value() -> [u8; 128] {
+    let mut a = [0u8; 128];
+    rand::rng().fill(&mut a[..]);
     a
 }
 
@@ -120,10 +127,13 @@ fn speed(runs: usize) {
         };
         lap(0, &|a| flows::constant_time(&inputs, a), &a);
         lap(1, &|a| flows::variable_time(&inputs, a), &a);
-        // The same code with a 64-byte a (walked over 512 bits, so S's
-        // exponent a + u·x has 513 bits instead of 1025): what a shorter
-        // private value would cost. SrpClient::new draws 128 bytes.
-        lap(2, &|a| flows::constant_time(&inputs, a), &a[..64]);
+        // The same code with the 128-byte a of Amplify JS and pycognito
+        // (S's exponent a + u·x then has 1,025 bits instead of 513).
+        lap(
+            2,
+            &|a| flows::constant_time(&inputs, a),
+            &reference_length_value(),
+        );
         // A quarter of the turns (slower; the first counted turn included).
         if i < 2 || (i - 2) % 4 == 0 {
             lap(3, &|a| flows::crypto_bigint(&inputs, a), &a);
@@ -144,7 +154,7 @@ fn speed(runs: usize) {
         cb.0, cb.1
     );
     println!(
-        "  constant-time, 64-byte a        {:7.2} ms ({:.2})  (an option, not the default)",
+        "  constant-time, 128-byte a       {:7.2} ms ({:.2})  (the reference clients' length)",
         short.0, short.1
     );
     emit(
@@ -162,7 +172,7 @@ fn speed(runs: usize) {
         json!({ "p10_ms": vt.1, "runs": runs }),
     );
     emit(
-        "rust-a512",
+        "rust-a1024",
         "srp_ct_maths",
         short.0,
         "ms",
@@ -272,7 +282,7 @@ fn dudect(samples: usize) {
 
 /// The constant-time maths on one class, for callgrind's toggle.
 #[inline(never)]
-fn ct_class_run(inputs: &Inputs, a: &[u8; 128]) -> String {
+fn ct_class_run(inputs: &Inputs, a: &[u8]) -> String {
     flows::constant_time(inputs, a)
 }
 
@@ -291,6 +301,8 @@ fn main() {
     if let Some(class) = value("--callgrind-class") {
         let class: usize = class.parse().expect("--callgrind-class 0|1");
         let runs: usize = value("--runs").and_then(|r| r.parse().ok()).unwrap_or(3);
+        // `--a-bytes 128`: class 1 with the reference clients' length.
+        let long = value("--a-bytes").is_some_and(|n| n == "128");
         let base = Inputs::new("Passw0rd!");
         for _ in 0..runs {
             let inputs = if class == 0 {
@@ -298,7 +310,11 @@ fn main() {
             } else {
                 base.with_password(&random_password())
             };
-            black_box(ct_class_run(&inputs, &private_value(class)));
+            if long {
+                black_box(ct_class_run(&inputs, &reference_length_value()));
+            } else {
+                black_box(ct_class_run(&inputs, &private_value(class)));
+            }
         }
         println!("ct_class_run: {runs} runs of class {class}");
         return;

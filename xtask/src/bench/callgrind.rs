@@ -94,7 +94,7 @@ fn row_line(total: f64, calls: u64) -> String {
 }
 
 /// The `summary:` (or `totals:`) count of a callgrind output file.
-fn total_instructions(callgrind_out: &str) -> Option<f64> {
+pub(super) fn total_instructions(callgrind_out: &str) -> Option<f64> {
     callgrind_out
         .lines()
         .find_map(|l| {

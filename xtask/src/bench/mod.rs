@@ -30,6 +30,7 @@
 
 mod build;
 mod callgrind;
+mod guard;
 mod report;
 mod results;
 mod rows;
@@ -45,6 +46,8 @@ use crate::error::{Context, Result, bail};
 use crate::node;
 use crate::project;
 use crate::venv;
+
+pub(crate) use guard::run as guard;
 
 /// How much to measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

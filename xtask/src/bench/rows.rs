@@ -71,12 +71,7 @@ pub(super) const ROWS: &[Row] = &[
         target: "≤ 10 ms",
         met: |ms| ms <= 10.0,
     },
-    Row::Figure {
-        label: "restore a session from `FileStorage` + first `fetch_auth_session`",
-        id: "restore_file_storage",
-        target: "≤ 1 ms",
-        met: |ms| ms <= 1.0,
-    },
+    Row::Custom(restore_row),
     Row::Figure {
         label: "memory per signed-in session (RSS growth ÷ sessions)",
         id: "memory_per_session",
@@ -102,11 +97,11 @@ fn srp_side_by_side(r: &Results) -> String {
         r.get("srp_maths", "pycognito"),
     );
     format!(
-        "| SRP client maths, in turns: ours (constant-time) · the earlier variable-time code · crypto-bigint `BoxedMontyForm::pow` · ours with a 64-byte `a` (not the default) | ≤ 4 ms | {} · {} · {} · {} | {} | {} | {} | {} | {} |",
+        "| SRP client maths, in turns: ours (constant-time) · the earlier variable-time code · crypto-bigint `BoxedMontyForm::pow` · ours with the 128-byte `a` of Amplify JS and pycognito (ours draws 64 bytes) | ≤ 4 ms | {} · {} · {} · {} | {} | {} | {} | {} | {} |",
         show_or_dash(ct),
         show_or_dash(mine("rust-vartime")),
         show_or_dash(mine("crypto-bigint")),
-        show_or_dash(mine("rust-a512")),
+        show_or_dash(mine("rust-a1024")),
         show_or_dash(amp),
         show_or_dash(py),
         ratio(amp, ct),
@@ -173,6 +168,23 @@ fn bearer_side_by_side(r: &Results) -> String {
         show_or_dash(bare),
         show_or_dash(node),
         ratio(node, ours),
+    )
+}
+
+/// Restoring a stored session: the time and the identity-pool calls (the
+/// credentials are stored too, so a valid session needs none).
+fn restore_row(r: &Results) -> String {
+    let f = r.ours("restore_file_storage");
+    let calls = f.and_then(|f| f.extra("credential_calls_per_restore"));
+    let met = f.map(|f| f.value <= 1.0 && calls == Some(0.0));
+    format!(
+        "| restore a session from `FileStorage` + first `fetch_auth_session` | ≤ 1 ms, 0 calls | {} | – | – | – | – | {} |",
+        f.map_or_else(dash, |f| format!(
+            "{}, {} GetCredentialsForIdentity calls per restore",
+            show(f),
+            calls.map_or_else(dash, |c| format!("{c}"))
+        )),
+        met_cell(met),
     )
 }
 
@@ -314,7 +326,7 @@ fn srp_and_hot_path(r: &Results) -> Option<String> {
 fn restore(r: &Results) -> Option<String> {
     let f = r.ours("restore_file_storage")?;
     Some(format!(
-        "Restore: tokens only (`get_current_user`) {:.2} ms, of which building the plugin (its HTTP clients) {:.2} ms; {:.1} `GetCredentialsForIdentity` call(s) per restore (credentials are not persisted).",
+        "Restore: tokens only (`get_current_user`) {:.2} ms, of which building the plugin (its HTTP clients) {:.2} ms; {:.1} `GetCredentialsForIdentity` call(s) per restore (0 while the stored credentials are valid: they are persisted with the tokens).",
         f.extra("tokens_only_ms").unwrap_or(f64::NAN),
         f.extra("build_plugin_ms").unwrap_or(f64::NAN),
         f.extra("credential_calls_per_restore").unwrap_or(f64::NAN)

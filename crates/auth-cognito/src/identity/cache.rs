@@ -9,9 +9,8 @@ use auth_core::error::AuthError;
 use auth_core::secret::SecretString;
 use auth_core::types::AwsCredentials;
 
-use super::state::{
-    CachedCreds, IdOwner, IdentityState, PrincipalKey, StoredIdentity, storage_key,
-};
+use super::persist::Fetched;
+use super::state::{CachedCreds, IdOwner, IdentityState, PrincipalKey};
 use super::{IdentityPool, IdentityResult, Principal, SessionAccess, SessionView};
 use crate::session::UserTokens;
 
@@ -83,6 +82,27 @@ impl IdentityPool {
             return Err((known_id, AuthError::FederatedSessionCannotRefresh));
         }
         let seen_serial = view.identity.creds_serial;
+        // Callers for the same principal share one flight and wake together;
+        // a forced caller adopts only a forced flight.
+        self.creds_flight
+            .run(
+                (key, force),
+                |(k, forced)| *k == key && (*forced || !force),
+                || self.fetch_for(session, principal, force, seen_serial),
+            )
+            .await
+    }
+
+    /// The leader of a credentials flight: under the flight lock (which
+    /// sign-out and federation also take), checks the snapshot again, then
+    /// fetches and installs.
+    async fn fetch_for(
+        &self,
+        session: &impl SessionAccess,
+        principal: Principal,
+        force: bool,
+        seen_serial: u64,
+    ) -> IdentityResult {
         let _flight = self.flight.lock().await;
         let view = session.view();
         let principal = latest(principal, &view);
@@ -122,8 +142,8 @@ impl IdentityPool {
     }
 
     /// Resolves the identity id (reusing or upgrading a cached one), fetches the
-    /// credentials, persists the id and publishes both. The caller holds
-    /// the flight lock.
+    /// credentials, persists both (see `persist.rs`) and publishes them. The
+    /// caller holds the flight lock.
     pub(super) async fn fetch_and_install(
         &self,
         session: &impl SessionAccess,
@@ -181,21 +201,26 @@ impl IdentityPool {
                 return Ok((id, creds));
             }
         }
-        let changed = state.identity_id.as_deref() != Some(id.as_str())
+        let id_changed = state.identity_id.as_deref() != Some(id.as_str())
             || state.owner.as_ref() != Some(&owner);
-        if changed && owner != IdOwner::Federated {
-            let stored = StoredIdentity {
-                id: id.clone(),
-                owner: owner.clone(),
-            };
-            if let Ok(json) = serde_json::to_string(&stored)
-                && let Err(e) = self
-                    .storage
-                    .set(&storage_key(client.pool_id()), &json)
-                    .await
-            {
-                tracing::warn!(error = %e, "could not persist the identity id");
-            }
+        let fetched = Fetched {
+            pool_id: client.pool_id(),
+            identity_id: &id,
+            owner: &owner,
+            id_changed,
+            creds: &creds,
+            refresh_at_ms,
+            // A user's logins hold the id token the credentials belong to.
+            id_token: match owner {
+                IdOwner::User(_) => logins.first().map(|(_, token)| token),
+                _ => None,
+            },
+        };
+        let changes = fetched.changes();
+        if !changes.is_empty()
+            && let Err(e) = self.storage.apply(changes).await
+        {
+            tracing::warn!(error = %e, "could not persist the identity id and credentials");
         }
         let cached = Arc::new(CachedCreds {
             creds: creds.clone(),

@@ -4,7 +4,8 @@
 //! | file            | what it holds                                                 |
 //! |-----------------|---------------------------------------------------------------|
 //! | `mod.rs`        | [`IdentityPool`], and [`SessionAccess`], all it sees of the session |
-//! | `state.rs`      | [`IdentityState`]: the id, its owner, cached credentials, the federation; persistence |
+//! | `state.rs`      | [`IdentityState`]: the id, its owner, cached credentials, the federation |
+//! | `persist.rs`    | the identity id and the credentials in storage, so a new process makes no call |
 //! | `client.rs`     | the `aws-sdk-cognitoidentity` calls (`GetId`, `GetCredentialsForIdentity`) |
 //! | `cache.rs`      | credentials from the cache, else fetched in single flight      |
 //! | `federation.rs` | federating an external provider's token, and ending it         |
@@ -23,11 +24,13 @@ use auth_core::types::AwsCredentials;
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::config::CognitoConfig;
+use crate::flight::Flight;
 use crate::session::UserTokens;
 
 mod cache;
 mod client;
 mod federation;
+mod persist;
 mod state;
 
 use client::IdentityClient;
@@ -104,6 +107,9 @@ pub(crate) struct IdentityPool {
     storage: Arc<dyn KeyValueStorage>,
     /// Serializes identity-pool transactions (GetId, GetCredentialsForIdentity).
     flight: Mutex<()>,
+    /// The credentials call in flight, by principal and whether it was
+    /// forced: callers that arrive while it runs adopt its result.
+    creds_flight: Flight<(PrincipalKey, bool), IdentityResult>,
     guests_allowed: bool,
     /// The logins key of the user pool.
     user_pool_provider: String,
@@ -127,6 +133,7 @@ impl IdentityPool {
             ),
             storage,
             flight: Mutex::new(()),
+            creds_flight: Flight::default(),
             guests_allowed: config.unauthenticated_identities_enabled(),
             user_pool_provider: config.user_pool_provider_name().unwrap_or_default(),
             creds_margin_ms: i64::try_from(tuning.credentials_expiry_margin.as_millis())

@@ -1,13 +1,10 @@
 //! The identity part of the session: the identity id, whose it is, the
-//! cached credentials and the federation, and how the id is persisted
-//! (`com.amplify.Cognito.<identityPoolId>.identityId`).
+//! cached credentials and the federation (persisted by `persist.rs`).
 
 use std::fmt;
 use std::sync::Arc;
 
-use auth_core::error::AuthError;
 use auth_core::secret::SecretString;
-use auth_core::storage::{KeyValueStorage, StorageChange, StorageError};
 use auth_core::types::AwsCredentials;
 use serde::{Deserialize, Serialize};
 
@@ -72,46 +69,7 @@ pub(crate) struct IdentityState {
     pub(crate) federation: Option<Arc<Federation>>,
 }
 
-#[derive(Serialize, Deserialize)]
-pub(super) struct StoredIdentity {
-    pub(super) id: String,
-    pub(super) owner: IdOwner,
-}
-
-pub(super) fn storage_key(pool_id: &str) -> String {
-    format!("com.amplify.Cognito.{pool_id}.identityId")
-}
-
 impl IdentityState {
-    /// Reads the persisted identity id.
-    pub(crate) async fn load(
-        storage: &dyn KeyValueStorage,
-        pool_id: &str,
-    ) -> Result<Self, AuthError> {
-        let Some(raw) = storage.get(&storage_key(pool_id)).await? else {
-            return Ok(Self::default());
-        };
-        let stored: StoredIdentity = serde_json::from_str(&raw).map_err(|_| {
-            AuthError::Storage(StorageError::Corrupt {
-                detail: "stored identity id is not valid JSON".into(),
-            })
-        })?;
-        Ok(Self {
-            identity_id: Some(stored.id.into()),
-            owner: Some(stored.owner),
-            ..Self::default()
-        })
-    }
-
-    /// Storage changes that forget a signed-in user's identity id (a guest
-    /// id is kept: it stays stable across sessions).
-    pub(crate) fn clear_user_identity_changes(&self, pool_id: Option<&str>) -> Vec<StorageChange> {
-        match (pool_id, &self.owner) {
-            (Some(pool), Some(IdOwner::User(_))) => vec![StorageChange::Remove(storage_key(pool))],
-            _ => Vec::new(),
-        }
-    }
-
     /// Forgets a signed-in user's identity id and every cached credential.
     pub(crate) fn clear_user_identity(&mut self) {
         if matches!(self.owner, Some(IdOwner::User(_))) {

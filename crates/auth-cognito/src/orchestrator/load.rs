@@ -34,7 +34,9 @@ impl Orchestrator {
             None => (None, false),
         };
         let identity = match self.config.identity_pool_id() {
-            Some(pool_id) => IdentityState::load(self.storage.as_ref(), pool_id).await?,
+            Some(pool_id) => {
+                IdentityState::load(self.storage.as_ref(), pool_id, user.as_ref()).await?
+            }
             None => IdentityState::default(),
         };
         let identity = Arc::new(identity);

@@ -33,9 +33,10 @@ use auth_core::storage::KeyValueStorage;
 use tokio::sync::Mutex;
 
 use crate::config::CognitoConfig;
+use crate::flight::Flight;
 use crate::identity::{IdentityState, SessionAccess, SessionView};
 use crate::idp::IdpClient;
-use crate::session::Keys;
+use crate::session::{Keys, UserTokens};
 
 mod backoff;
 mod classify;
@@ -65,6 +66,9 @@ pub(crate) struct Orchestrator {
     pub(crate) state: ArcSwap<Snapshot>,
     /// Serializes session transactions (load, sign-in, refresh, sign-out).
     pub(crate) tx_lock: Mutex<()>,
+    /// The refresh in flight, keyed by whether it was forced: callers that
+    /// need a refresh while one runs adopt its result (see `refresh.rs`).
+    refresh_flight: Flight<bool, Result<Arc<UserTokens>, AuthError>>,
     backoff: std::sync::Mutex<Backoff>,
     /// Whether the endpoint knows `GetTokensFromRefreshToken`.
     refresh_op: RefreshOp,
@@ -102,6 +106,7 @@ impl Orchestrator {
             keys,
             state: ArcSwap::from_pointee(Snapshot::default()),
             tx_lock: Mutex::new(()),
+            refresh_flight: Flight::default(),
             backoff: std::sync::Mutex::new(Backoff::default()),
             refresh_op: RefreshOp::default(),
             token_margin_ms: millis(tuning.token_expiry_margin),

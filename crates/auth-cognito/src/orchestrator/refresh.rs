@@ -46,7 +46,18 @@ impl Orchestrator {
         if force && user.refresh.is_none() {
             return Err(AuthError::NoRefreshToken);
         }
-        self.refresh_tokens(snap.generation, force).await
+        // A caller that arrives while a refresh is in flight adopts its
+        // result, woken with every other waiter at once; a forced caller
+        // adopts only a forced refresh (an unforced one may have been
+        // answered from storage or held back by the backoff).
+        let seen_generation = snap.generation;
+        self.refresh_flight
+            .run(
+                force,
+                |flight_forced| *flight_forced || !force,
+                || self.refresh_tokens(seen_generation, force),
+            )
+            .await
     }
 
     /// The refresh transaction. `seen_generation` is the generation the

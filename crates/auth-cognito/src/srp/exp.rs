@@ -3,7 +3,7 @@
 //! reveal nothing about the password or the private value.
 //!
 //! - An [`Exponent`] carries a public bit length (from the length of its
-//!   source: 128 random bytes, a 256-bit hash), and every exponentiation
+//!   source: 64 random bytes, a 256-bit hash), and every exponentiation
 //!   walks exactly that many bits, whatever their values.
 //! - A variable base (`S = (B − k·g^x)^(a + u·x)`) uses fixed windows of
 //!   [`WINDOW`] bits: a squaring per bit and a multiplication per window,

@@ -7,7 +7,7 @@ use std::fmt;
 use num_bigint::BigUint;
 
 use super::client::{compute_x, scrambling};
-use super::group::{K, N, PRIVATE_KEY_LEN, parse_hex};
+use super::group::{K, N, SERVER_PRIVATE_KEY_LEN, parse_hex};
 use super::key::AuthenticationKey;
 use super::{SrpError, exp, mont, secret_maths};
 
@@ -40,7 +40,7 @@ impl SrpServer {
         rng: &mut R,
         verifier_hex: &str,
     ) -> Result<Self, SrpError> {
-        let mut bytes = [0u8; PRIVATE_KEY_LEN];
+        let mut bytes = [0u8; SERVER_PRIVATE_KEY_LEN];
         loop {
             rng.fill_bytes(&mut bytes);
             match Self::from_private_key(&bytes, verifier_hex) {

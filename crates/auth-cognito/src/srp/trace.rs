@@ -172,4 +172,46 @@ mod tests {
             .collect();
         assert_all_equal(&traces, "SrpClient a, A, x, S");
     }
+
+    #[test]
+    fn sign_in_maths_with_the_default_64_byte_a_has_one_trace() {
+        super::super::precompute();
+        let salt = "9f1e2d3c4b5a69788796a5b4c3d2e1f0";
+        let verifier = compute_verifier("Pool", "alice", "pw", salt).unwrap();
+        let server = SrpServer::from_private_key(&[0x33; 128], &verifier).unwrap();
+        let b_hex = server.b_public_hex();
+        let cases: [([u8; super::super::PRIVATE_KEY_LEN], &str); 4] = [
+            ([0xff; 64], "pw"),
+            ([0x01; 64], "another password"),
+            (core::array::from_fn(|i| u8::from(i == 0) << 7), ""),
+            (core::array::from_fn(|i| (i as u8).wrapping_mul(91)), "pw"),
+        ];
+        let traces: Vec<Vec<Op>> = cases
+            .iter()
+            .map(|(a, password)| {
+                capture(|| {
+                    let client = SrpClient::from_private_key(a).unwrap();
+                    client
+                        .authentication_key("Pool", "alice", password, salt, &b_hex)
+                        .unwrap()
+                })
+                .1
+            })
+            .collect();
+        assert_all_equal(&traces, "SrpClient, 64-byte a");
+        // Shorter than with 128 bytes: S walks 513 bits, not 1,025.
+        let long = capture(|| {
+            SrpClient::from_private_key(&[0xff; 128])
+                .unwrap()
+                .authentication_key("Pool", "alice", "pw", salt, &b_hex)
+                .unwrap()
+        })
+        .1;
+        assert!(
+            traces[0].len() < long.len(),
+            "{} vs {}",
+            traces[0].len(),
+            long.len()
+        );
+    }
 }
