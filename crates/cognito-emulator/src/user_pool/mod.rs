@@ -13,6 +13,7 @@ pub(crate) mod delivery;
 pub(crate) mod groups;
 pub(crate) mod lookup;
 pub(crate) mod mfa;
+pub(crate) mod pool_auth;
 pub(crate) mod pools;
 pub(crate) mod refresh;
 pub(crate) mod revoke;
@@ -35,6 +36,7 @@ const TABLES: &[&[Operation]] = &[
     mfa::OPERATIONS,
     account::OPERATIONS,
     groups::OPERATIONS,
+    pool_auth::OPERATIONS,
 ];
 
 /// Run user-pool operation `op`; `None` when the operation is unknown.
@@ -101,6 +103,9 @@ mod tests {
             "AdminAddUserToGroup",
             "AdminRemoveUserFromGroup",
             "AdminListGroupsForUser",
+            "UpdateUserPool",
+            "SetUserPoolMfaConfig",
+            "GetUserPoolMfaConfig",
         ];
         for op in documented {
             assert!(

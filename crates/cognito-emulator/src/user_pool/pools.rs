@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use super::account::AccountSettings;
 use super::lookup::{client, pool};
+use super::pool_auth::PoolAuth;
 use crate::error::ApiError;
 use crate::state::{ALNUM, AppClient, LOWER_ALNUM, State, UserPool, random_chars};
 use crate::wire::{Operation, opt_str, req_str};
@@ -21,6 +22,8 @@ pub(crate) const OPERATIONS: &[Operation] = &[
 pub(crate) fn create_user_pool(st: &mut State, req: &Value) -> Result<Value, ApiError> {
     let name = req_str(req, "PoolName")?.to_owned();
     let settings = AccountSettings::from_request(req)?;
+    let mut auth = PoolAuth::default();
+    auth.apply_pool_request(req)?;
     let id = format!("{}_{}", st.config.region, random_chars(ALNUM, 9));
     let now = st.now();
     st.pools.insert(
@@ -31,6 +34,7 @@ pub(crate) fn create_user_pool(st: &mut State, req: &Value) -> Result<Value, Api
             created: now,
             users: Default::default(),
             settings,
+            auth,
         },
     );
     Ok(json!({ "UserPool": pool_json(st, &id)? }))
@@ -44,7 +48,8 @@ fn pool_json(st: &State, id: &str) -> Result<Value, ApiError> {
         "Arn": format!("arn:aws:cognito-idp:{}:000000000000:userpool/{}", st.config.region, p.id),
         "CreationDate": p.created,
         "LastModifiedDate": p.created,
-        "MfaConfiguration": "OPTIONAL",
+        "MfaConfiguration": p.auth.mfa_configuration(),
+        "Policies": p.auth.policies_json(),
         "EstimatedNumberOfUsers": p.users.len(),
         "UsernameConfiguration": {"CaseSensitive": true},
     });
@@ -157,6 +162,15 @@ pub(crate) fn create_user_pool_client(st: &mut State, req: &Value) -> Result<Val
                 ]
             }),
         created: st.now(),
+        auth_session_validity_mins: match req.get("AuthSessionValidity").and_then(Value::as_i64) {
+            None => 3,
+            Some(m @ 3..=15) => m,
+            Some(_) => {
+                return Err(ApiError::invalid_parameter(
+                    "AuthSessionValidity must be between 3 and 15 minutes",
+                ));
+            }
+        },
     };
     let out = client_json(&c);
     st.clients.insert(c.id.clone(), c);
@@ -181,7 +195,7 @@ fn client_json(c: &AppClient) -> Value {
         "ExplicitAuthFlows": c.explicit_auth_flows,
         "EnableTokenRevocation": c.enable_token_revocation,
         "PreventUserExistenceErrors": if c.prevent_user_existence_errors { "ENABLED" } else { "LEGACY" },
-        "AuthSessionValidity": 3,
+        "AuthSessionValidity": c.auth_session_validity_mins,
         "RefreshTokenRotation": match c.rotation_grace {
             Some(g) => json!({"Feature": "ENABLED", "RetryGracePeriodSeconds": g}),
             None => json!({"Feature": "DISABLED"}),

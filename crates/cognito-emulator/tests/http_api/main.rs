@@ -9,6 +9,8 @@ mod accounts;
 mod groups;
 mod identity_pool;
 mod mfa;
+mod mfa_setup;
 mod protocol;
 mod sign_in;
 mod tokens;
+mod user_auth;

@@ -14,10 +14,13 @@ use crate::wire::{Operation, StrMap, opt_str, req_str, str_map};
 
 pub(crate) mod challenge;
 pub(crate) mod mfa;
+pub(crate) mod mfa_setup;
 pub(crate) mod new_password;
+pub(crate) mod otp;
 pub(crate) mod password;
 pub(crate) mod srp_auth;
 pub(crate) mod user_auth_session;
+pub(crate) mod user_auth;
 
 use challenge::{Answer, Challenge, Responder, expired_session};
 
@@ -45,7 +48,7 @@ const FLOWS: &[(&str, StartFlow)] = &[
     ("ADMIN_NO_SRP_AUTH", password::start),
     ("REFRESH_TOKEN_AUTH", refresh::refresh_token_auth),
     ("REFRESH_TOKEN", refresh::refresh_token_auth),
-    ("USER_AUTH", user_auth_session::start),
+    ("USER_AUTH", user_auth::start),
 ];
 
 /// Every challenge `RespondToAuthChallenge` answers.
@@ -55,6 +58,10 @@ const CHALLENGES: &[Challenge] = &[
     mfa::SOFTWARE_TOKEN_MFA,
     mfa::SMS_MFA,
     mfa::SELECT_MFA_TYPE,
+    user_auth::SELECT_CHALLENGE,
+    otp::EMAIL_OTP,
+    otp::SMS_OTP,
+    mfa_setup::MFA_SETUP,
 ];
 
 fn find_challenge(name: &str) -> Option<&'static Challenge> {
