@@ -6,6 +6,7 @@ mod cognito_session;
 pub mod config;
 mod identity;
 mod idp;
+mod mfa;
 mod orchestrator;
 mod plugin;
 mod session;
@@ -23,8 +24,12 @@ pub use aws_provider::CognitoCredentialsProvider;
 pub use cognito_session::CognitoAuthSession;
 pub use config::{CognitoConfig, CognitoConfigBuilder, Tuning};
 pub use identity::FederateToIdentityPoolResult;
+pub use mfa::{MfaPreference, MfaPreferences, UpdateMfaPreference};
 pub use plugin::{CognitoAuthPlugin, CognitoAuthPluginBuilder, PLUGIN_KEY};
-pub use sign_in::{MfaType, SignInOptions, SignInResult, SignInStep};
+pub use sign_in::{
+    AuthFactorType, DEFAULT_TOTP_ISSUER, MfaType, SignInOptions, SignInResult, SignInStep,
+    TotpSetupDetails,
+};
 pub use verify::{JwksVerifier, TokenUse, VerifyError, user_pool_issuer};
 
 /// Parses an error answer of the user-pool service (status, the

@@ -8,7 +8,8 @@ use auth_core::error::AuthError;
 use auth_core::secret::SecretString;
 
 use super::{
-    CognitoConfig, ENV_IDENTITY_POOL_ENDPOINT, ENV_USER_POOL_ENDPOINT, OAuthConfig, Tuning, invalid,
+    CognitoConfig, ENV_IDENTITY_POOL_ENDPOINT, ENV_USER_POOL_ENDPOINT, OAuthConfig,
+    PasswordlessConfig, Tuning, invalid,
 };
 
 /// Builds a [`CognitoConfig`] by hand.
@@ -34,6 +35,7 @@ pub struct CognitoConfigBuilder {
     pub(super) user_pool_endpoint: Option<String>,
     pub(super) identity_pool_endpoint: Option<String>,
     pub(super) oauth: Option<OAuthConfig>,
+    pub(super) passwordless: Option<PasswordlessConfig>,
     pub(super) tuning: Tuning,
     pub(super) field_prefix: &'static str,
     pub(super) read_env: bool,
@@ -84,6 +86,11 @@ impl CognitoConfigBuilder {
     /// The OAuth section.
     pub fn oauth(mut self, oauth: OAuthConfig) -> Self {
         self.oauth = Some(oauth);
+        self
+    }
+    /// The passwordless section: the defaults of `USER_AUTH` sign-in.
+    pub fn passwordless(mut self, passwordless: PasswordlessConfig) -> Self {
+        self.passwordless = Some(passwordless);
         self
     }
     /// Timeouts and margins.
@@ -171,6 +178,7 @@ impl CognitoConfigBuilder {
             user_pool_endpoint,
             identity_pool_endpoint,
             oauth: self.oauth,
+            passwordless: self.passwordless,
             tuning: self.tuning,
         })
     }
