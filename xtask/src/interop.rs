@@ -12,6 +12,10 @@
 //!    a client allowing `USER_AUTH`) and `interop/amplify_js/accounts.mjs`:
 //!    Amplify JS's account flows (sign-up with auto sign-in, password change
 //!    and reset, attributes, deleteUser).
+//! 5. `interop/user_auth_setup.py` (boto3: a passwordless pool and a pool with
+//!    MFA `ON`), then `interop/amplify_js/user_auth.mjs`: Amplify JS's
+//!    `USER_AUTH` with `EMAIL_OTP`, the first-factor selection with
+//!    `PASSWORD_SRP`, and the TOTP set-up of `MFA_SETUP`.
 
 use std::path::Path;
 use std::time::Instant;
@@ -55,6 +59,8 @@ pub(crate) fn run() -> Result<()> {
         results.push(("Amplify JS", 0.0, None));
         results.push(("Amplify JS accounts", 0.0, None));
     }
+    let (secs, result) = timed(|| amplify_js_user_auth(&venv, &emulator.endpoint, &scratch));
+    results.push(("Amplify JS user-auth", secs, Some(result)));
 
     let not_passed: Vec<&str> = results
         .iter()
@@ -73,9 +79,9 @@ pub(crate) fn run() -> Result<()> {
     );
     for (name, secs, result) in &results {
         match result {
-            Some(Ok(())) => println!("  PASS  {name:<14} {secs:>5.1}s"),
-            Some(Err(e)) => println!("  FAIL  {name:<14} {secs:>5.1}s  {e}"),
-            None => println!("  SKIP  {name:<14}     –   needs boto3 setup, which failed"),
+            Some(Ok(())) => println!("  PASS  {name:<20} {secs:>5.1}s"),
+            Some(Err(e)) => println!("  FAIL  {name:<20} {secs:>5.1}s  {e}"),
+            None => println!("  SKIP  {name:<20}     –   needs boto3 setup, which failed"),
         }
     }
     if not_passed.is_empty() {
@@ -169,6 +175,47 @@ fn amplify_js_accounts(venv: &Venv, endpoint: &str, scratch: &Path) -> Result<()
         [script.as_str(), "--emulator", endpoint, "--outputs"],
     )
     .arg(&outputs)
+    .env_secret("AMPLIFY_AUTH_PASSWORD", PASSWORD)
+    .run()
+}
+
+/// The passwordless and MFA set-up stories: boto3 makes their pools
+/// (`interop/user_auth_setup.py`), then Amplify JS runs them
+/// (`interop/amplify_js/user_auth.mjs`).
+fn amplify_js_user_auth(venv: &Venv, endpoint: &str, scratch: &Path) -> Result<()> {
+    let passwordless = scratch.join("passwordless_outputs.json");
+    let mfa = scratch.join("mfa_outputs.json");
+    cmd(
+        venv.python(),
+        [
+            "interop/user_auth_setup.py",
+            "--endpoint",
+            endpoint,
+            "--username",
+            USERNAME,
+        ],
+    )
+    .arg("--passwordless-outputs")
+    .arg(&passwordless)
+    .arg("--mfa-outputs")
+    .arg(&mfa)
+    .env_secret("AMPLIFY_AUTH_PASSWORD", PASSWORD)
+    .run()?;
+    let script = format!("{AMPLIFY_JS_DIR}/user_auth.mjs");
+    cmd(
+        "node",
+        [
+            script.as_str(),
+            "--username",
+            USERNAME,
+            "--emulator",
+            endpoint,
+        ],
+    )
+    .arg("--outputs")
+    .arg(&passwordless)
+    .arg("--mfa-outputs")
+    .arg(&mfa)
     .env_secret("AMPLIFY_AUTH_PASSWORD", PASSWORD)
     .run()
 }
