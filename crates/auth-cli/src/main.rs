@@ -3,9 +3,11 @@
 //!
 //! ```text
 //! amplify-auth [--outputs FILE] [--profile NAME] [--storage-dir DIR] [--storage-url URL] [--verbose] <command>
-//!   sign-in --username U [--password-stdin] [--auth-flow srp|password]
-//!           [--code C] [--mfa-type totp|sms] [--new-password-stdin]
-//!   confirm-sign-in (--code C | --mfa-type totp|sms | --new-password-stdin)
+//!   sign-in --username U [--password-stdin] [--auth-flow srp|password|user-auth]
+//!           [--preferred-challenge password|password-srp|email-otp|sms-otp]
+//!           [--code C] [--choice FACTOR] [--mfa-type totp|sms|email] [--new-password-stdin]
+//!   confirm-sign-in (--code C | --choice FACTOR | --mfa-type totp|sms|email
+//!                    | --password-stdin | --new-password-stdin)
 //!   whoami [--json]
 //!   session [--force-refresh] [--json]
 //!   token (--id | --access) [--force-refresh]
@@ -21,6 +23,7 @@
 //!   attributes [--json] | attributes set NAME=VALUE ... | attributes verify NAME --code C
 //!     | attributes send-code NAME | attributes delete NAME ...
 //!   delete-user --yes
+//!   mfa status [--json] | setup-totp [--code C] [--issuer NAME] | prefer <totp|sms|email>
 //!   completions <bash|zsh|fish|elvish|powershell>
 //! ```
 //!
@@ -52,9 +55,11 @@ mod commands;
 mod exit;
 #[cfg(unix)]
 mod hold;
+mod mfa;
 mod profile;
 mod render;
 mod storage;
+mod totp_view;
 
 use std::process::ExitCode;
 
@@ -90,6 +95,9 @@ fn init_tracing() {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(true)
+        // The sign-in helper logs to a pipe that closes when `sign-in` exits: a
+        // failed write must not turn into an `eprintln!` panic that kills it.
+        .log_internal_errors(false)
         .try_init();
 }
 
@@ -130,6 +138,7 @@ async fn command(cli: &Cli) -> Result<(), CliError> {
         Command::Credentials(a) => commands::credentials(cli, a).await,
         Command::SignOut(a) => commands::sign_out(cli, a).await,
         Command::Status => commands::status(cli).await,
+        Command::Mfa(c) => mfa::run(cli, c).await,
         Command::Completions(_) => Ok(()),
         Command::SignUp(_)
         | Command::ConfirmSignUp(_)

@@ -179,10 +179,21 @@ pub(crate) async fn sign_in(
 }
 
 /// Who is signing in, as the pending challenge will record it.
-struct Started<'a> {
+pub(crate) struct Started<'a> {
     username: &'a str,
     details: SignInDetails,
     issuer: &'a str,
+}
+
+impl<'a> Started<'a> {
+    /// A sign-in by `username`, with the default TOTP issuer.
+    pub(crate) fn new(username: &'a str, details: SignInDetails) -> Self {
+        Self {
+            username,
+            details,
+            issuer: DEFAULT_TOTP_ISSUER,
+        }
+    }
 }
 
 /// Answers the pending challenge with `challenge_response` (see
