@@ -102,9 +102,8 @@ impl Challenge {
                 destination: params.get("CODE_DELIVERY_DESTINATION").cloned(),
             },
             Self::SelectMfaType => SignInStep::ContinueSignInWithMfaSelection {
-                allowed: json_list("MFAS_CAN_CHOOSE")
-                    .iter()
-                    .filter_map(|m| MfaType::from_wire(m))
+                allowed: factor_names(params, "MFAS_CAN_CHOOSE")
+                    .filter_map(MfaType::from_wire)
                     .collect(),
             },
             Self::EmailOtp => SignInStep::ConfirmSignInWithEmailCode {
@@ -132,14 +131,26 @@ impl Challenge {
     }
 }
 
+/// The factor names of a list parameter (`MFAS_CAN_SETUP`, `MFAS_CAN_CHOOSE`): Cognito
+/// sends a JSON array in a string (`["SOFTWARE_TOKEN_MFA"]`); moto sends Python's
+/// spelling of a list (`['SOFTWARE_TOKEN_MFA']`). Both are read as the names between
+/// the brackets, quotes and commas.
+fn factor_names<'a>(
+    params: &'a HashMap<String, String>,
+    key: &str,
+) -> impl Iterator<Item = &'a str> {
+    params
+        .get(key)
+        .map(String::as_str)
+        .unwrap_or_default()
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|name| !name.is_empty())
+}
+
 /// The factors of `MFAS_CAN_SETUP` this crate can set up at sign-in (TOTP, email).
 pub(super) fn setup_factors(params: &HashMap<String, String>) -> Vec<MfaType> {
-    params
-        .get("MFAS_CAN_SETUP")
-        .and_then(|s| serde_json::from_str::<Vec<String>>(s).ok())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|m| MfaType::from_wire(m))
+    factor_names(params, "MFAS_CAN_SETUP")
+        .filter_map(MfaType::from_wire)
         .filter(|m| matches!(m, MfaType::Totp | MfaType::Email))
         .collect()
 }
@@ -249,6 +260,13 @@ mod tests {
             r#"["SMS_MFA","SOFTWARE_TOKEN_MFA","EMAIL_OTP"]"#.to_owned(),
         )]);
         assert_eq!(setup_factors(&setup), vec![MfaType::Totp, MfaType::Email]);
+        // moto's spelling of the list.
+        let moto = HashMap::from([(
+            "MFAS_CAN_SETUP".to_owned(),
+            "['SOFTWARE_TOKEN_MFA', 'SMS_MFA']".to_owned(),
+        )]);
+        assert_eq!(setup_factors(&moto), vec![MfaType::Totp]);
+        assert_eq!(setup_factors(&HashMap::new()), Vec::<MfaType>::new());
     }
 
     #[test]
