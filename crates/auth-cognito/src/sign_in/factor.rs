@@ -111,6 +111,25 @@ pub const DEFAULT_TOTP_ISSUER: &str = "AWSCognito";
 /// );
 /// assert!(!format!("{d:?}").contains("JBSW"));
 /// ```
+///
+/// At sign-in, in a pool that requires MFA (`MFA_SETUP`):
+///
+/// ```no_run
+/// # use auth_cognito::{CognitoAuthPlugin, SignInOptions, SignInStep};
+/// # async fn demo(plugin: CognitoAuthPlugin, code_from_app: impl Fn() -> String)
+/// #     -> Result<(), auth_core::error::AuthError> {
+/// let options = SignInOptions::default().with_totp_issuer("My App");
+/// let r = plugin.sign_in("bob", "correct horse", options).await?;
+/// if let SignInStep::ContinueSignInWithTotpSetup { totp_setup_details } = &r.next_step {
+///     // Show this to the user only, for example as a QR code.
+///     let uri = totp_setup_details.setup_uri();
+///     # let _ = uri.expose_secret();
+///     // VerifySoftwareToken, then RespondToAuthChallenge MFA_SETUP.
+///     let done = plugin.confirm_sign_in(&code_from_app()).await?;
+///     assert!(done.is_signed_in);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct TotpSetupDetails {
     shared_secret: SecretString,

@@ -48,6 +48,33 @@ impl SignInOptions {
     /// let options = SignInOptions::user_auth(Some(AuthFactorType::EmailOtp));
     /// assert_eq!(options.preferred_challenge, Some(AuthFactorType::EmailOtp));
     /// ```
+    ///
+    /// Passwordless sign-in with a code by email, and a choice of first factor:
+    ///
+    /// ```no_run
+    /// # use auth_cognito::{AuthFactorType, CognitoAuthPlugin, SignInOptions, SignInStep};
+    /// # async fn demo(plugin: CognitoAuthPlugin, read_line: impl Fn() -> String, password: &str)
+    /// #     -> Result<(), auth_core::error::AuthError> {
+    /// // A code by email: no password is needed.
+    /// let r = plugin
+    ///     .sign_in("alice", "", SignInOptions::user_auth(Some(AuthFactorType::EmailOtp)))
+    ///     .await?;
+    /// if let SignInStep::ConfirmSignInWithEmailCode { destination } = &r.next_step {
+    ///     println!("enter the code sent to {}", destination.as_deref().unwrap_or("your email"));
+    ///     let done = plugin.confirm_sign_in(&read_line()).await?;
+    ///     assert!(done.is_signed_in);
+    /// }
+    ///
+    /// // No preference: Cognito lists the factors, the user picks one.
+    /// let r = plugin.sign_in("alice", "", SignInOptions::user_auth(None)).await?;
+    /// if let SignInStep::ContinueSignInWithFirstFactorSelection { available } = &r.next_step {
+    ///     assert!(available.contains(&AuthFactorType::PasswordSrp));
+    ///     let r = plugin.confirm_sign_in(AuthFactorType::PasswordSrp.as_str()).await?;
+    ///     assert_eq!(r.next_step, SignInStep::ConfirmSignInWithPassword);
+    ///     plugin.confirm_sign_in(password).await?; // an SRP proof; the password stays here
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn user_auth(preferred: Option<AuthFactorType>) -> Self {
         Self {
             auth_flow_type: Some(AuthFlowType::UserAuth),
