@@ -359,3 +359,29 @@ fn mfa_commands_set_up_and_prefer_totp_which_the_next_sign_in_asks_for() {
     .assert()
     .success();
 }
+
+#[test]
+fn an_expired_challenge_exits_4_and_the_helper_ends() {
+    let bed = user_auth_bed();
+    bed.cmd(&[
+        "sign-in",
+        "-u",
+        "alice",
+        "--auth-flow",
+        "user-auth",
+        "--preferred-challenge",
+        "email-otp",
+    ])
+    .assert()
+    .code(7);
+    let code = email_code(&bed);
+    // Past the challenge session's 3 minutes (on the emulator's clock).
+    bed.emu().set_clock_offset(4 * 60);
+    bed.cmd(&["confirm-sign-in", "--code", &code])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("amplify-auth sign-in"));
+    assert!(wait_gone(&socket(&bed), Duration::from_secs(10)));
+    assert_eq!(bed.stored("default"), "");
+    bed.cmd(&["whoami"]).assert().code(3);
+}
