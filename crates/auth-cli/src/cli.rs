@@ -159,11 +159,6 @@ impl FirstFactor {
         }
     }
 
-    /// Whether the factor needs the password.
-    pub(crate) fn needs_password(self) -> bool {
-        matches!(self, Self::Password | Self::PasswordSrp)
-    }
-
     /// The command-line spelling (`password-srp`).
     pub(crate) fn arg(self) -> &'static str {
         match self {

@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use auth_cognito::{CognitoAuthPlugin, CognitoAuthSession, SignInOptions};
+use auth_cognito::{AuthFactorType, CognitoAuthPlugin, CognitoAuthSession, SignInOptions};
 use auth_core::error::AuthError;
 use auth_core::secret::SecretString;
 use auth_core::types::{AuthFlowType, FetchAuthSessionOptions, SignOutOptions};
@@ -28,12 +28,15 @@ pub(crate) fn sign_in_options(flow: Flow, preferred: Option<FirstFactor>) -> Sig
 
 /// Whether the sign-in needs the password before its first call: every flow
 /// but `user-auth` starting with a code or a choice (which asks for the
-/// password only if one is chosen).
-fn password_up_front(args: &SignInArgs) -> bool {
+/// password only if one is chosen). Without `--preferred-challenge`, the
+/// outputs' `auth.passwordless.preferred_challenge` decides.
+fn password_up_front(args: &SignInArgs, configured: Option<AuthFactorType>) -> bool {
     args.auth_flow != Flow::UserAuth
         || args
             .preferred_challenge
-            .is_some_and(FirstFactor::needs_password)
+            .map(FirstFactor::factor)
+            .or(configured)
+            .is_some_and(AuthFactorType::needs_password)
 }
 
 fn fetch_options(force_refresh: bool) -> FetchAuthSessionOptions {
@@ -62,7 +65,12 @@ pub(crate) async fn sign_in(cli: &Cli, args: &SignInArgs) -> Result<(), CliError
             "--preferred-challenge needs --auth-flow user-auth",
         ));
     }
-    let up_front = password_up_front(args);
+    let configured = profile
+        .plugin()?
+        .config()
+        .passwordless()
+        .and_then(|p| p.preferred_challenge);
+    let up_front = password_up_front(args, configured);
     let password = if args.password_stdin {
         challenge::read_stdin_line()?
             .map(SecretString::from)

@@ -131,7 +131,7 @@ fn email_otp_from_the_outputs_passwordless_section_with_the_code_up_front_is_one
     outputs["auth"]["passwordless"] =
         json!({"email_otp_enabled": true, "preferred_challenge": "EMAIL_OTP"});
     std::fs::write(&bed.outputs, outputs.to_string()).unwrap();
-    // A code given up front that is wrong (no code was sent yet): rejected, 6.
+    // A code given up front that is wrong: rejected, 6.
     bed.cmd(&[
         "sign-in",
         "-u",
@@ -384,4 +384,30 @@ fn an_expired_challenge_exits_4_and_the_helper_ends() {
     assert!(wait_gone(&socket(&bed), Duration::from_secs(10)));
     assert_eq!(bed.stored("default"), "");
     bed.cmd(&["whoami"]).assert().code(3);
+}
+
+#[test]
+fn a_configured_password_preference_needs_the_password_up_front() {
+    let bed = user_auth_bed();
+    let mut outputs: Value =
+        serde_json::from_str(&std::fs::read_to_string(&bed.outputs).unwrap()).unwrap();
+    outputs["auth"]["passwordless"] = json!({"preferred_challenge": "PASSWORD_SRP"});
+    std::fs::write(&bed.outputs, outputs.to_string()).unwrap();
+    // A script without the password is told to give it, before any call.
+    bed.cmd(&["sign-in", "-u", "alice", "--auth-flow", "user-auth"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--password-stdin"));
+    bed.cmd(&[
+        "sign-in",
+        "-u",
+        "alice",
+        "--auth-flow",
+        "user-auth",
+        "--password-stdin",
+    ])
+    .write_stdin(format!("{PASSWORD}\n"))
+    .assert()
+    .success()
+    .stdout("Signed in as alice.\n");
 }
