@@ -17,7 +17,12 @@ use support::{Bed, PASSWORD, assert_no_secret, base32_decode, wait_gone};
 /// One call of the emulator's Cognito API over plain HTTP (the CLI tests have no HTTP
 /// client of their own).
 fn idp(bed: &Bed, op: &str, body: Value) -> Value {
-    let endpoint = bed.setup.endpoint.trim_start_matches("http://");
+    idp_at(&bed.setup.endpoint, op, body)
+}
+
+/// One Cognito call to the emulator or moto at `endpoint` (`http://host:port`).
+fn idp_at(endpoint: &str, op: &str, body: Value) -> Value {
+    let endpoint = endpoint.trim_start_matches("http://");
     let host = endpoint.trim_end_matches('/');
     let mut s = std::net::TcpStream::connect(host).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
@@ -33,7 +38,8 @@ fn idp(bed: &Bed, op: &str, body: Value) -> Value {
     .unwrap();
     let mut resp = String::new();
     s.read_to_string(&mut resp).unwrap();
-    assert!(resp.starts_with("HTTP/1.1 200"), "{op}: {resp}");
+    let status = resp.split_whitespace().nth(1).unwrap_or_default();
+    assert_eq!(status, "200", "{op}: {resp}");
     let (_, b) = resp.split_once("\r\n\r\n").unwrap();
     serde_json::from_str(b).unwrap()
 }
@@ -410,4 +416,148 @@ fn a_configured_password_preference_needs_the_password_up_front() {
     .assert()
     .success()
     .stdout("Signed in as alice.\n");
+}
+
+/// The moto twin: moto 5 has `MFA_SETUP` after SRP sign-in in a pool with MFA `ON`, the
+/// TOTP association and the MFA preferences, so the CLI's TOTP set-up at sign-in and its
+/// `mfa` commands run against it too. moto lacks `USER_AUTH` (see the library's
+/// `moto::lacks_user_auth...` check): the `--auth-flow user-auth` scenarios run on the
+/// emulator only. moto checks no TOTP code unless told to, so wrong codes are not
+/// checked here.
+mod moto {
+    use super::*;
+
+    struct MotoBed {
+        dir: tempfile::TempDir,
+        outputs: std::path::PathBuf,
+        storage: std::path::PathBuf,
+    }
+
+    impl MotoBed {
+        /// A pool with MFA `ON` (TOTP) on moto, a client, and `username` with
+        /// [`PASSWORD`].
+        fn new(username: &str) -> Self {
+            let endpoint = std::env::var("MOTO_ENDPOINT")
+                .ok()
+                .filter(|e| !e.is_empty())
+                .expect("this moto test needs MOTO_ENDPOINT: run `cargo xtask ci`, or `cargo xtask moto` and set MOTO_ENDPOINT");
+            let pool = idp_at(
+                &endpoint,
+                "CreateUserPool",
+                json!({"PoolName": format!("cli-mfa-{username}")}),
+            );
+            let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_owned();
+            idp_at(
+                &endpoint,
+                "SetUserPoolMfaConfig",
+                json!({"UserPoolId": pool_id, "MfaConfiguration": "ON", "SoftwareTokenMfaConfiguration": {"Enabled": true}}),
+            );
+            let client = idp_at(
+                &endpoint,
+                "CreateUserPoolClient",
+                json!({"UserPoolId": pool_id, "ClientName": "cli", "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+            );
+            let client_id = client["UserPoolClient"]["ClientId"].as_str().unwrap();
+            idp_at(
+                &endpoint,
+                "AdminCreateUser",
+                json!({"UserPoolId": pool_id, "Username": username, "MessageAction": "SUPPRESS"}),
+            );
+            idp_at(
+                &endpoint,
+                "AdminSetUserPassword",
+                json!({"UserPoolId": pool_id, "Username": username, "Password": PASSWORD, "Permanent": true}),
+            );
+            let dir = tempfile::tempdir().unwrap();
+            let outputs = dir.path().join("amplify_outputs.json");
+            let doc = json!({"version": "1.4", "auth": {
+                "aws_region": "us-east-1",
+                "user_pool_id": pool_id,
+                "user_pool_client_id": client_id,
+                "user_pool_endpoint": endpoint,
+            }});
+            std::fs::write(&outputs, doc.to_string()).unwrap();
+            let storage = dir.path().join("store");
+            Self {
+                dir,
+                outputs,
+                storage,
+            }
+        }
+
+        fn cmd(&self, args: &[&str]) -> assert_cmd::Command {
+            let mut c = assert_cmd::Command::new(support::BIN);
+            support::hermetic(&mut c);
+            c.arg("--outputs")
+                .arg(&self.outputs)
+                .arg("--storage-dir")
+                .arg(&self.storage)
+                .args(args)
+                .timeout(Duration::from_secs(60));
+            c
+        }
+    }
+
+    /// A TOTP code for moto's (lower-case, unpadded) secret at the system time.
+    fn totp_now(secret: &str) -> String {
+        let mut spec = data_encoding::BASE32_NOPAD.specification();
+        spec.check_trailing_bits = false;
+        let raw = spec
+            .encoding()
+            .unwrap()
+            .decode(secret.to_ascii_uppercase().as_bytes())
+            .unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        cognito_emulator::totp_code(&raw, i64::try_from(now).unwrap())
+    }
+
+    #[test]
+    #[ignore = "needs MOTO_ENDPOINT: cargo xtask ci starts moto"]
+    fn mfa_on_sets_up_totp_at_sign_in_then_mfa_status_and_prefer() {
+        let user = format!("u{}", std::process::id());
+        let bed = MotoBed::new(&user);
+        let out = bed
+            .cmd(&["sign-in", "-u", &user, "--password-stdin"])
+            .write_stdin(format!("{PASSWORD}\n"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(7),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            stdout.contains(&format!("otpauth://totp/AWSCognito:{user}?secret=")),
+            "{stdout}"
+        );
+        let secret = uri_secret(&stdout);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_no_secret("sign-in's stderr", &stderr, std::slice::from_ref(&secret));
+        assert!(!bed.storage.join("default").join("session.json").exists());
+        bed.cmd(&["confirm-sign-in", "--code", &totp_now(&secret)])
+            .assert()
+            .success()
+            .stdout(format!("Signed in as {user}.\n"));
+        // The mfa commands on moto's MFA API.
+        let out = bed.cmd(&["mfa", "setup-totp"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(7));
+        let secret = uri_secret(&String::from_utf8(out.stdout).unwrap());
+        bed.cmd(&["mfa", "setup-totp", "--code", &totp_now(&secret)])
+            .assert()
+            .success();
+        bed.cmd(&["mfa", "prefer", "totp"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("MFA preferred: totp"));
+        bed.cmd(&["mfa", "status", "--json"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("\"totp\""));
+        drop(bed.dir);
+    }
 }
