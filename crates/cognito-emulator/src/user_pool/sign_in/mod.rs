@@ -19,8 +19,8 @@ pub(crate) mod new_password;
 pub(crate) mod otp;
 pub(crate) mod password;
 pub(crate) mod srp_auth;
-pub(crate) mod user_auth_session;
 pub(crate) mod user_auth;
+pub(crate) mod user_auth_session;
 
 use challenge::{Answer, Challenge, Responder, expired_session};
 
