@@ -49,12 +49,18 @@ fn pool_json(st: &State, id: &str) -> Result<Value, ApiError> {
         "CreationDate": p.created,
         "LastModifiedDate": p.created,
         "MfaConfiguration": p.auth.mfa_configuration(),
-        "Policies": p.auth.policies_json(),
         "EstimatedNumberOfUsers": p.users.len(),
         "UsernameConfiguration": {"CaseSensitive": true},
     });
     if let Some(obj) = out.as_object_mut() {
         p.settings.describe(obj);
+        // `Policies` holds the account settings' `PasswordPolicy` and our `SignInPolicy`.
+        let policies = obj.entry("Policies").or_insert_with(|| json!({}));
+        if let (Some(all), Value::Object(sign_in)) =
+            (policies.as_object_mut(), p.auth.policies_json())
+        {
+            all.extend(sign_in);
+        }
     }
     Ok(out)
 }
