@@ -19,6 +19,10 @@
 //!    runs the hosted UI's code flow with PKCE on a pool boto3 sets up with
 //!    a domain and an OAuth client: a refresh, a replayed code, a wrong
 //!    verifier, a wrong client secret.
+//! 7. `interop/user_auth_setup.py` (boto3: a passwordless pool and a pool with
+//!    MFA `ON`), then `interop/amplify_js/user_auth.mjs`: Amplify JS's
+//!    `USER_AUTH` with `EMAIL_OTP`, the first-factor selection with
+//!    `PASSWORD_SRP`, and the TOTP set-up of `MFA_SETUP`.
 
 use std::path::Path;
 use std::time::Instant;
@@ -65,6 +69,8 @@ pub(crate) fn run() -> Result<()> {
         results.push(("Amplify JS accounts", 0.0, None));
         results.push(("Amplify JS devices", 0.0, None));
     }
+    let (secs, result) = timed(|| amplify_js_user_auth(&venv, &emulator.endpoint, &scratch));
+    results.push(("Amplify JS user-auth", secs, Some(result)));
     // Its own pool, set up by boto3 inside the script.
     let (secs, result) = timed(|| oauth_authlib(&venv, &emulator.endpoint));
     results.push(("authlib OAuth", secs, Some(result)));
@@ -86,9 +92,9 @@ pub(crate) fn run() -> Result<()> {
     );
     for (name, secs, result) in &results {
         match result {
-            Some(Ok(())) => println!("  PASS  {name:<14} {secs:>5.1}s"),
-            Some(Err(e)) => println!("  FAIL  {name:<14} {secs:>5.1}s  {e}"),
-            None => println!("  SKIP  {name:<14}     –   needs boto3 setup, which failed"),
+            Some(Ok(())) => println!("  PASS  {name:<20} {secs:>5.1}s"),
+            Some(Err(e)) => println!("  FAIL  {name:<20} {secs:>5.1}s  {e}"),
+            None => println!("  SKIP  {name:<20}     –   needs boto3 setup, which failed"),
         }
     }
     if not_passed.is_empty() {
@@ -228,6 +234,47 @@ fn oauth_authlib(venv: &Venv, endpoint: &str) -> Result<()> {
         venv.python(),
         ["interop/oauth_authlib.py", "--endpoint", endpoint],
     )
+    .env_secret("AMPLIFY_AUTH_PASSWORD", PASSWORD)
+    .run()
+}
+
+/// The passwordless and MFA set-up stories: boto3 makes their pools
+/// (`interop/user_auth_setup.py`), then Amplify JS runs them
+/// (`interop/amplify_js/user_auth.mjs`).
+fn amplify_js_user_auth(venv: &Venv, endpoint: &str, scratch: &Path) -> Result<()> {
+    let passwordless = scratch.join("passwordless_outputs.json");
+    let mfa = scratch.join("mfa_outputs.json");
+    cmd(
+        venv.python(),
+        [
+            "interop/user_auth_setup.py",
+            "--endpoint",
+            endpoint,
+            "--username",
+            USERNAME,
+        ],
+    )
+    .arg("--passwordless-outputs")
+    .arg(&passwordless)
+    .arg("--mfa-outputs")
+    .arg(&mfa)
+    .env_secret("AMPLIFY_AUTH_PASSWORD", PASSWORD)
+    .run()?;
+    let script = format!("{AMPLIFY_JS_DIR}/user_auth.mjs");
+    cmd(
+        "node",
+        [
+            script.as_str(),
+            "--username",
+            USERNAME,
+            "--emulator",
+            endpoint,
+        ],
+    )
+    .arg("--outputs")
+    .arg(&passwordless)
+    .arg("--mfa-outputs")
+    .arg(&mfa)
     .env_secret("AMPLIFY_AUTH_PASSWORD", PASSWORD)
     .run()
 }

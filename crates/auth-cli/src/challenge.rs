@@ -1,14 +1,17 @@
 //! Answering sign-in challenges in this process: from the terminal, or from
-//! answers a script gave up front (`--code`, `--mfa-type`,
-//! `--new-password-stdin`).
+//! answers a script gave up front (`--code`, `--choice`, `--mfa-type`,
+//! `--new-password-stdin`, and the password of `--password-stdin` when a
+//! `USER_AUTH` choice asks for it).
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use auth_cognito::{CognitoAuthPlugin, SignInResult, SignInStep};
+use auth_cognito::{AuthFactorType, CognitoAuthPlugin, MfaType, SignInResult, SignInStep};
 use auth_core::error::AuthError;
 use auth_core::secret::SecretString;
 
-use crate::cli::{Answers, MfaChoice};
+use clap::ValueEnum;
+
+use crate::cli::{Answers, FirstFactor, MfaChoice};
 use crate::exit::{CHALLENGE_PENDING, CliError};
 
 /// What a step asks for, and the flag that answers it in a script.
@@ -28,10 +31,95 @@ pub(crate) fn describe(step: &SignInStep) -> (String, &'static str) {
             },
             "--code <CODE>",
         ),
-        SignInStep::ContinueSignInWithMfaSelection { .. } => {
-            ("a choice of second factor".into(), "--mfa-type totp|sms")
-        }
+        SignInStep::ContinueSignInWithMfaSelection { allowed } => (
+            format!("a choice of second factor ({})", mfa_names(allowed)),
+            "--mfa-type totp|sms|email",
+        ),
+        SignInStep::ConfirmSignInWithEmailCode { destination } => (
+            match destination {
+                Some(d) => format!("the code sent by email to {d}"),
+                None => "the code sent by email".into(),
+            },
+            "--code <CODE>",
+        ),
+        SignInStep::ContinueSignInWithFirstFactorSelection { available } => (
+            format!(
+                "a choice of first factor ({})",
+                available
+                    .iter()
+                    .filter_map(|f| first_factor(*f).map(FirstFactor::arg))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "--choice <FACTOR>",
+        ),
+        SignInStep::ConfirmSignInWithPassword => ("the password".into(), "--password-stdin"),
+        SignInStep::ContinueSignInWithTotpSetup { .. } => (
+            "a code from the authenticator app set up with the otpauth:// URI printed above".into(),
+            "--code <CODE>",
+        ),
+        SignInStep::ContinueSignInWithMfaSetupSelection { allowed } => (
+            format!(
+                "a choice of second factor to set up ({})",
+                mfa_names(allowed)
+            ),
+            "--mfa-type totp|email",
+        ),
+        SignInStep::ContinueSignInWithEmailSetup => (
+            "the email address to receive MFA codes at".into(),
+            "--code <EMAIL ADDRESS>",
+        ),
         _ => ("an answer this tool does not know".into(), "--code <CODE>"),
+    }
+}
+
+/// The command-line name of a first factor (`None`: not supported here).
+pub(crate) fn first_factor(f: AuthFactorType) -> Option<FirstFactor> {
+    match f {
+        AuthFactorType::Password => Some(FirstFactor::Password),
+        AuthFactorType::PasswordSrp => Some(FirstFactor::PasswordSrp),
+        AuthFactorType::EmailOtp => Some(FirstFactor::EmailOtp),
+        AuthFactorType::SmsOtp => Some(FirstFactor::SmsOtp),
+        _ => None,
+    }
+}
+
+/// `totp, sms, email` for second factors.
+fn mfa_names(allowed: &[MfaType]) -> String {
+    allowed
+        .iter()
+        .map(|m| match m {
+            MfaType::Totp => "totp",
+            MfaType::Sms => "sms",
+            MfaType::Email => "email",
+            _ => "other",
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The `otpauth://` URI of a TOTP set-up step (a secret: shown to the user only).
+pub(crate) fn setup_uri(step: &SignInStep) -> Option<SecretString> {
+    match step {
+        SignInStep::ContinueSignInWithTotpSetup { totp_setup_details } => {
+            Some(totp_setup_details.setup_uri())
+        }
+        _ => None,
+    }
+}
+
+/// After a `USER_AUTH` choice of `PASSWORD` or `PASSWORD_SRP`, answers with the
+/// password already given (`--password-stdin`), if any.
+pub(crate) async fn with_password(
+    plugin: &CognitoAuthPlugin,
+    result: SignInResult,
+    password: Option<&SecretString>,
+) -> Result<SignInResult, AuthError> {
+    match password {
+        Some(p) if !p.is_empty() && result.next_step == SignInStep::ConfirmSignInWithPassword => {
+            plugin.confirm_sign_in(p.expose_secret()).await
+        }
+        _ => Ok(result),
     }
 }
 
@@ -72,6 +160,10 @@ pub(crate) fn prompt_secret(question: &str) -> Result<SecretString, CliError> {
 pub(crate) struct AnswerSource {
     tty: bool,
     answers: Answers,
+    /// The password given up front, for a `USER_AUTH` choice that needs it.
+    password: Option<SecretString>,
+    /// Whether the TOTP set-up URI was shown already.
+    shown_setup: bool,
 }
 
 impl AnswerSource {
@@ -80,11 +172,23 @@ impl AnswerSource {
         Self {
             tty: std::io::stdin().is_terminal(),
             answers,
+            password: None,
+            shown_setup: false,
         }
+    }
+
+    /// Also answers a password step with `password`.
+    pub(crate) fn with_password(mut self, password: Option<SecretString>) -> Self {
+        self.password = password.filter(|p| !p.is_empty());
+        self
     }
 
     /// The answer to `step`, or exit code 7 when none is available.
     pub(crate) fn answer(&mut self, step: &SignInStep) -> Result<SecretString, CliError> {
+        if let Some(uri) = setup_uri(step).filter(|_| !self.shown_setup) {
+            crate::totp_view::show(uri.expose_secret());
+            self.shown_setup = true;
+        }
         let given = match step {
             SignInStep::ConfirmSignInWithNewPassword { .. } => {
                 if self.answers.new_password_stdin {
@@ -96,14 +200,25 @@ impl AnswerSource {
                     None
                 }
             }
-            SignInStep::ConfirmSignInWithTotpCode | SignInStep::ConfirmSignInWithSmsCode { .. } => {
+            SignInStep::ConfirmSignInWithTotpCode
+            | SignInStep::ConfirmSignInWithSmsCode { .. }
+            | SignInStep::ConfirmSignInWithEmailCode { .. }
+            | SignInStep::ContinueSignInWithTotpSetup { .. }
+            | SignInStep::ContinueSignInWithEmailSetup => {
                 self.answers.code.take().map(SecretString::from)
             }
-            SignInStep::ContinueSignInWithMfaSelection { .. } => self
+            SignInStep::ContinueSignInWithMfaSelection { .. }
+            | SignInStep::ContinueSignInWithMfaSetupSelection { .. } => self
                 .answers
                 .mfa_type
                 .take()
                 .map(|m| SecretString::new(m.answer())),
+            SignInStep::ContinueSignInWithFirstFactorSelection { .. } => self
+                .answers
+                .choice
+                .take()
+                .map(|c| SecretString::new(c.factor().as_str())),
+            SignInStep::ConfirmSignInWithPassword => self.password.take(),
             _ => None,
         };
         if let Some(a) = given {
@@ -137,14 +252,26 @@ impl AnswerSource {
                 }
                 Ok(first)
             }
-            SignInStep::ContinueSignInWithMfaSelection { .. } => {
-                let a = prompt_visible("Second factor (totp or sms): ")?;
-                match a.to_ascii_lowercase().as_str() {
-                    "totp" => Ok(SecretString::new(MfaChoice::Totp.answer())),
-                    "sms" => Ok(SecretString::new(MfaChoice::Sms.answer())),
-                    _ => Err(CliError::bad_input("expected `totp` or `sms`")),
-                }
+            SignInStep::ContinueSignInWithMfaSelection { .. }
+            | SignInStep::ContinueSignInWithMfaSetupSelection { .. } => {
+                let (what, _) = describe(step);
+                let a = prompt_visible(&format!("Enter {what}: "))?;
+                MfaChoice::from_str(&a, true)
+                    .map(|m| SecretString::new(m.answer()))
+                    .map_err(|_| CliError::bad_input("expected `totp`, `sms` or `email`"))
             }
+            SignInStep::ContinueSignInWithFirstFactorSelection { .. } => {
+                let (what, _) = describe(step);
+                let a = prompt_visible(&format!("Enter {what}: "))?;
+                FirstFactor::from_str(&a, true)
+                    .map(|f| SecretString::new(f.factor().as_str()))
+                    .map_err(|_| {
+                        CliError::bad_input(
+                            "expected `password`, `password-srp`, `email-otp` or `sms-otp`",
+                        )
+                    })
+            }
+            SignInStep::ConfirmSignInWithPassword => prompt_secret("Password: "),
             other => {
                 let (what, _) = describe(other);
                 prompt_visible(&format!("Enter {what}: ")).map(SecretString::from)

@@ -117,6 +117,9 @@ pub(crate) enum Command {
     Attributes(crate::account::AttributesArgs),
     /// Delete the signed-in user's account (needs --yes), then sign out.
     DeleteUser(crate::account::DeleteUserArgs),
+    /// Multi-factor authentication of the signed-in user: status, TOTP set-up, preference.
+    #[command(subcommand)]
+    Mfa(MfaCommand),
     /// Internal: holds a sign-in challenge for `confirm-sign-in`.
     #[command(hide = true, name = "__hold-sign-in")]
     HoldSignIn(HoldArgs),
@@ -129,6 +132,45 @@ pub(crate) enum Flow {
     Srp,
     /// USER_PASSWORD_AUTH: the password is sent to Cognito over TLS.
     Password,
+    /// USER_AUTH: choice-based sign-in (a password, or a code by email or SMS);
+    /// see --preferred-challenge.
+    UserAuth,
+}
+
+/// A first factor of `--auth-flow user-auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FirstFactor {
+    /// The password, sent to Cognito over TLS.
+    Password,
+    /// The password, proven by SRP.
+    PasswordSrp,
+    /// A one-time code sent by email.
+    EmailOtp,
+    /// A one-time code sent by SMS.
+    SmsOtp,
+}
+
+impl FirstFactor {
+    /// The library's factor.
+    pub(crate) fn factor(self) -> auth_cognito::AuthFactorType {
+        use auth_cognito::AuthFactorType as F;
+        match self {
+            Self::Password => F::Password,
+            Self::PasswordSrp => F::PasswordSrp,
+            Self::EmailOtp => F::EmailOtp,
+            Self::SmsOtp => F::SmsOtp,
+        }
+    }
+
+    /// The command-line spelling (`password-srp`).
+    pub(crate) fn arg(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::PasswordSrp => "password-srp",
+            Self::EmailOtp => "email-otp",
+            Self::SmsOtp => "sms-otp",
+        }
+    }
 }
 
 /// A second factor to choose when Cognito offers several.
@@ -138,6 +180,8 @@ pub(crate) enum MfaChoice {
     Totp,
     /// A code by SMS.
     Sms,
+    /// A code by email.
+    Email,
 }
 
 impl MfaChoice {
@@ -146,6 +190,7 @@ impl MfaChoice {
         match self {
             Self::Totp => "SOFTWARE_TOKEN_MFA",
             Self::Sms => "SMS_MFA",
+            Self::Email => "EMAIL_OTP",
         }
     }
 }
@@ -153,9 +198,12 @@ impl MfaChoice {
 /// Answers to challenges given up front, for scripts.
 #[derive(Clone, Default, Args)]
 pub(crate) struct Answers {
-    /// A TOTP or SMS code, for when Cognito asks for one.
+    /// A code (TOTP, SMS or email), for when Cognito asks for one.
     #[arg(long, value_name = "CODE")]
     pub(crate) code: Option<String>,
+    /// The first factor to pick when `--auth-flow user-auth` offers a choice.
+    #[arg(long, value_enum, value_name = "FACTOR")]
+    pub(crate) choice: Option<FirstFactor>,
     /// The second factor to pick when Cognito offers a choice.
     #[arg(long, value_enum, value_name = "TYPE")]
     pub(crate) mfa_type: Option<MfaChoice>,
@@ -169,6 +217,7 @@ impl std::fmt::Debug for Answers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Answers")
             .field("code", &self.code.as_ref().map(|_| "[redacted]"))
+            .field("choice", &self.choice)
             .field("mfa_type", &self.mfa_type)
             .field("new_password_stdin", &self.new_password_stdin)
             .finish()
@@ -178,7 +227,10 @@ impl std::fmt::Debug for Answers {
 impl Answers {
     /// Whether any answer was given.
     pub(crate) fn any(&self) -> bool {
-        self.code.is_some() || self.mfa_type.is_some() || self.new_password_stdin
+        self.code.is_some()
+            || self.choice.is_some()
+            || self.mfa_type.is_some()
+            || self.new_password_stdin
     }
 }
 
@@ -198,6 +250,10 @@ pub(crate) struct SignInArgs {
     /// The sign-in flow.
     #[arg(long, value_enum, default_value_t = Flow::Srp)]
     pub(crate) auth_flow: Flow,
+    /// With `--auth-flow user-auth`: the first factor to start with [default: the
+    /// outputs' auth.passwordless.preferred_challenge, else a choice].
+    #[arg(long, value_enum, value_name = "FACTOR")]
+    pub(crate) preferred_challenge: Option<FirstFactor>,
     /// Answers to challenges.
     #[command(flatten)]
     pub(crate) answers: Answers,
@@ -228,6 +284,10 @@ pub(crate) struct ConfirmArgs {
     /// Answers to the waiting challenge.
     #[command(flatten)]
     pub(crate) answers: Answers,
+    /// Read the password from the first line of stdin, for when the first
+    /// factor chosen (`--choice password|password-srp`) needs it.
+    #[arg(long, conflicts_with = "new_password_stdin")]
+    pub(crate) password_stdin: bool,
 }
 
 /// `--json`.
@@ -342,6 +402,50 @@ pub(crate) struct HoldArgs {
     /// The flow.
     #[arg(long, value_enum)]
     pub(crate) auth_flow: Flow,
+    /// The preferred first factor of `user-auth`.
+    #[arg(long, value_enum)]
+    pub(crate) preferred_challenge: Option<FirstFactor>,
+}
+
+/// `mfa` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum MfaCommand {
+    /// Show the enabled and preferred second factors.
+    Status(JsonArg),
+    /// Set up an authenticator app: prints the otpauth:// URI (and a QR code on a
+    /// terminal), then verifies a code it shows (asked on a terminal, or
+    /// `mfa setup-totp --code <CODE>` in a later run).
+    SetupTotp(SetupTotpArgs),
+    /// Make a second factor the preferred one (enabling it).
+    Prefer(PreferArgs),
+}
+
+/// `mfa setup-totp`.
+#[derive(Clone, Args)]
+pub(crate) struct SetupTotpArgs {
+    /// Verify the set-up started by an earlier `mfa setup-totp` with this code.
+    #[arg(long, value_name = "CODE")]
+    pub(crate) code: Option<String>,
+    /// The issuer the authenticator app shows.
+    #[arg(long, default_value = auth_cognito::DEFAULT_TOTP_ISSUER)]
+    pub(crate) issuer: String,
+}
+
+impl std::fmt::Debug for SetupTotpArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetupTotpArgs")
+            .field("code", &self.code.as_ref().map(|_| "[redacted]"))
+            .field("issuer", &self.issuer)
+            .finish()
+    }
+}
+
+/// `mfa prefer`.
+#[derive(Debug, Args)]
+pub(crate) struct PreferArgs {
+    /// The factor.
+    #[arg(value_enum)]
+    pub(crate) factor: MfaChoice,
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use auth_cognito::{CognitoAuthPlugin, CognitoAuthSession, SignInOptions};
+use auth_cognito::{AuthFactorType, CognitoAuthPlugin, CognitoAuthSession, SignInOptions};
 use auth_core::error::AuthError;
 use auth_core::secret::SecretString;
 use auth_core::types::{AuthFlowType, FetchAuthSessionOptions, SignOutOptions};
@@ -10,19 +10,33 @@ use serde_json::json;
 
 use crate::challenge::{self, AnswerSource};
 use crate::cli::{
-    Cli, ConfirmArgs, CredentialsArgs, CredentialsFormat, Flow, JsonArg, SessionArgs, SignInArgs,
-    SignOutArgs, TokenArgs,
+    Cli, ConfirmArgs, CredentialsArgs, CredentialsFormat, FirstFactor, Flow, JsonArg, SessionArgs,
+    SignInArgs, SignOutArgs, TokenArgs,
 };
 use crate::exit::{self, CliError};
 use crate::profile::Profile;
 use crate::render;
 
-/// The library options for a flow.
-pub(crate) fn sign_in_options(flow: Flow) -> SignInOptions {
-    SignInOptions::with_flow(match flow {
-        Flow::Srp => AuthFlowType::UserSrpAuth,
-        Flow::Password => AuthFlowType::UserPasswordAuth,
-    })
+/// The library options for a flow (and the first factor of `user-auth`).
+pub(crate) fn sign_in_options(flow: Flow, preferred: Option<FirstFactor>) -> SignInOptions {
+    match flow {
+        Flow::Srp => SignInOptions::with_flow(AuthFlowType::UserSrpAuth),
+        Flow::Password => SignInOptions::with_flow(AuthFlowType::UserPasswordAuth),
+        Flow::UserAuth => SignInOptions::user_auth(preferred.map(FirstFactor::factor)),
+    }
+}
+
+/// Whether the sign-in needs the password before its first call: every flow
+/// but `user-auth` starting with a code or a choice (which asks for the
+/// password only if one is chosen). Without `--preferred-challenge`, the
+/// outputs' `auth.passwordless.preferred_challenge` decides.
+fn password_up_front(args: &SignInArgs, configured: Option<AuthFactorType>) -> bool {
+    args.auth_flow != Flow::UserAuth
+        || args
+            .preferred_challenge
+            .map(FirstFactor::factor)
+            .or(configured)
+            .is_some_and(AuthFactorType::needs_password)
 }
 
 fn fetch_options(force_refresh: bool) -> FetchAuthSessionOptions {
@@ -53,10 +67,24 @@ pub(crate) async fn sign_in(cli: &Cli, args: &SignInArgs) -> Result<(), CliError
         .ok_or_else(|| CliError::bad_input("--username is required (or --web)"))?;
     let profile = Profile::from_cli(cli)?;
     let tty = std::io::stdin().is_terminal();
+    if args.preferred_challenge.is_some() && args.auth_flow != Flow::UserAuth {
+        return Err(CliError::bad_input(
+            "--preferred-challenge needs --auth-flow user-auth",
+        ));
+    }
+    let configured = profile
+        .plugin()?
+        .config()
+        .passwordless()
+        .and_then(|p| p.preferred_challenge);
+    let up_front = password_up_front(args, configured);
     let password = if args.password_stdin {
         challenge::read_stdin_line()?
             .map(SecretString::from)
             .ok_or_else(|| CliError::bad_input("--password-stdin: stdin is empty"))?
+    } else if !up_front {
+        // A code or a choice comes first; a chosen password is asked for then.
+        SecretString::new("")
     } else if tty {
         challenge::prompt_secret(&format!("Password for {username}: "))?
     } else {
@@ -64,7 +92,7 @@ pub(crate) async fn sign_in(cli: &Cli, args: &SignInArgs) -> Result<(), CliError
             "stdin is not a terminal: pass --password-stdin and the password on stdin",
         ));
     };
-    if password.is_empty() {
+    if up_front && password.is_empty() {
         return Err(CliError::bad_input("the password is empty"));
     }
     let username = if !tty && !args.answers.any() && cfg!(unix) {
@@ -77,11 +105,10 @@ pub(crate) async fn sign_in(cli: &Cli, args: &SignInArgs) -> Result<(), CliError
             .sign_in(
                 username,
                 password.expose_secret(),
-                sign_in_options(args.auth_flow),
+                sign_in_options(args.auth_flow, args.preferred_challenge),
             )
             .await?;
-        drop(password);
-        let mut source = AnswerSource::new(args.answers.clone());
+        let mut source = AnswerSource::new(args.answers.clone()).with_password(Some(password));
         challenge::drive(&plugin, result, &mut source).await?;
         plugin.get_current_user().await?.username
     };
@@ -96,7 +123,13 @@ async fn sign_in_held(
     args: &SignInArgs,
     password: SecretString,
 ) -> Result<String, CliError> {
-    crate::hold::sign_in_via_helper(cli, username, args.auth_flow, password).await
+    crate::hold::sign_in_via_helper(
+        cli,
+        username,
+        (args.auth_flow, args.preferred_challenge),
+        password,
+    )
+    .await
 }
 
 #[cfg(not(unix))]
@@ -118,8 +151,14 @@ pub(crate) async fn confirm_sign_in(cli: &Cli, args: &ConfirmArgs) -> Result<(),
     let a = &args.answers;
     let answer = if let Some(code) = &a.code {
         SecretString::new(code.trim())
+    } else if let Some(c) = a.choice {
+        SecretString::new(c.factor().as_str())
     } else if let Some(m) = a.mfa_type {
         SecretString::new(m.answer())
+    } else if args.password_stdin {
+        challenge::read_stdin_line()?
+            .map(SecretString::from)
+            .ok_or_else(|| CliError::bad_input("--password-stdin: stdin is empty"))?
     } else if a.new_password_stdin {
         challenge::read_stdin_line()?
             .map(SecretString::from)
@@ -128,6 +167,8 @@ pub(crate) async fn confirm_sign_in(cli: &Cli, args: &ConfirmArgs) -> Result<(),
         let (what, flag) = crate::hold::query(&profile).await?;
         if flag.starts_with("--new-password") {
             challenge::prompt_secret("New password: ")?
+        } else if flag.starts_with("--password") {
+            challenge::prompt_secret("Password: ")?
         } else {
             eprint!("Enter {what}: ");
             SecretString::from(
@@ -139,7 +180,7 @@ pub(crate) async fn confirm_sign_in(cli: &Cli, args: &ConfirmArgs) -> Result<(),
         }
     } else {
         return Err(CliError::bad_input(
-            "give the answer: --code <CODE>, --mfa-type totp|sms or --new-password-stdin",
+            "give the answer: --code <CODE>, --choice <FACTOR>, --mfa-type totp|sms|email, --password-stdin or --new-password-stdin",
         ));
     };
     let username = crate::hold::confirm(&profile, answer).await?;

@@ -115,7 +115,10 @@ pub(crate) fn code_for(e: &AuthError) -> u8 {
         AuthError::InvalidConfig { .. }
         | AuthError::InvalidParameter { .. }
         | AuthError::NoUserPool
-        | AuthError::NoIdentityPool => BAD_INPUT,
+        | AuthError::NoIdentityPool
+        | AuthError::Unsupported { .. } => BAD_INPUT,
+        // The challenge's session ran out: the sign-in must start again.
+        AuthError::ChallengeExpired => SESSION_EXPIRED,
         AuthError::NotAuthorized { .. }
         | AuthError::UserNotFound { .. }
         | AuthError::UserNotConfirmed { .. }
@@ -161,12 +164,13 @@ fn hint(e: &AuthError) -> Option<&'static str> {
         | AuthError::StateMismatch
         | AuthError::RedirectTimeout { .. }
         | AuthError::OAuth { .. } => Some("run `amplify-auth sign-in --web` again"),
+        AuthError::ChallengeExpired => Some("start again with `amplify-auth sign-in`"),
         AuthError::Network { .. } => Some("check the endpoint and the network, then retry"),
         AuthError::UsernameExists { .. } => Some(
             "choose another username, or sign in (`amplify-auth reset-password` if it is yours)",
         ),
         AuthError::CodeExpired { .. } => Some(
-            "request a new code (`resend-sign-up-code`, `reset-password` or `attributes send-code`)",
+            "request a new code (sign in again, `resend-sign-up-code`, `reset-password` or `attributes send-code`)",
         ),
         AuthError::Storage(StorageError::Unavailable { .. }) => {
             Some("check that the session store (--storage-url) is reachable, then retry")

@@ -27,7 +27,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
 
 use crate::challenge::describe;
-use crate::cli::{Cli, Flow, HoldArgs};
+use crate::cli::{Cli, FirstFactor, Flow, HoldArgs};
 use crate::exit::{BAD_INPUT, CHALLENGE_PENDING, CliError, OTHER};
 use crate::profile::Profile;
 
@@ -41,6 +41,7 @@ fn flow_arg(flow: Flow) -> &'static str {
     match flow {
         Flow::Srp => "srp",
         Flow::Password => "password",
+        Flow::UserAuth => "user-auth",
     }
 }
 
@@ -58,7 +59,12 @@ async fn result_reply(plugin: &CognitoAuthPlugin, result: &SignInResult) -> Valu
         return error_reply(&e);
     }
     let (step, flag) = describe(&result.next_step);
-    json!({"status": "challenge", "step": step, "flag": flag})
+    let mut reply = json!({"status": "challenge", "step": step, "flag": flag});
+    if let Some(uri) = crate::challenge::setup_uri(&result.next_step) {
+        // Over the pipe or the 0600 socket to the user's own terminal only.
+        reply["setup_uri"] = json!(uri.expose_secret());
+    }
+    reply
 }
 
 fn error_reply(e: &CliError) -> Value {
@@ -67,6 +73,9 @@ fn error_reply(e: &CliError) -> Value {
 
 /// Turns a reply into this process's outcome.
 fn reply_outcome(reply: &Value, command: &str) -> Result<String, CliError> {
+    if let Some(uri) = reply["setup_uri"].as_str() {
+        crate::totp_view::show(uri);
+    }
     match reply["status"].as_str() {
         Some("done") => Ok(reply["username"].as_str().unwrap_or_default().to_owned()),
         Some("challenge") => Err(CliError::new(
@@ -95,7 +104,7 @@ fn reply_outcome(reply: &Value, command: &str) -> Result<String, CliError> {
 pub(crate) async fn sign_in_via_helper(
     cli: &Cli,
     username: &str,
-    flow: Flow,
+    (flow, preferred): (Flow, Option<FirstFactor>),
     password: SecretString,
 ) -> Result<String, CliError> {
     let exe = std::env::current_exe()
@@ -114,6 +123,11 @@ pub(crate) async fn sign_in_via_helper(
     }
     cmd.args(["__hold-sign-in", "--username", username])
         .args(["--auth-flow", flow_arg(flow)])
+        .args(
+            preferred
+                .iter()
+                .flat_map(|p| ["--preferred-challenge", p.arg()]),
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         // The helper may outlive us: it must not hold our stderr open. Its
@@ -194,14 +208,17 @@ pub(crate) async fn hold(cli: &Cli, args: &HoldArgs) -> Result<(), CliError> {
     let first = async {
         let password = crate::challenge::read_stdin_line()?
             .ok_or_else(|| CliError::bad_input("no password on stdin"))?;
+        let password = SecretString::from(password);
         let plugin = profile.plugin()?;
-        let options = crate::commands::sign_in_options(args.auth_flow);
-        let result = plugin.sign_in(&args.username, &password, options).await;
-        drop(password);
-        Ok::<_, CliError>((plugin, result?))
+        let options = crate::commands::sign_in_options(args.auth_flow, args.preferred_challenge);
+        let result = plugin
+            .sign_in(&args.username, password.expose_secret(), options)
+            .await?;
+        let result = crate::challenge::with_password(&plugin, result, Some(&password)).await?;
+        Ok::<_, CliError>((plugin, result, password))
     }
     .await;
-    let (plugin, result) = match first {
+    let (plugin, result, password) = match first {
         Ok(v) => v,
         Err(e) => {
             let _ = out
@@ -240,7 +257,7 @@ pub(crate) async fn hold(cli: &Cli, args: &HoldArgs) -> Result<(), CliError> {
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
             };
-            match serve_one(&plugin, stream, &current).await {
+            match serve_one(&plugin, stream, &current, &password).await {
                 Some(next) => {
                     let finished = next["status"] != "challenge";
                     current = next;
@@ -263,6 +280,7 @@ async fn serve_one(
     plugin: &CognitoAuthPlugin,
     stream: UnixStream,
     current: &Value,
+    password: &SecretString,
 ) -> Option<Value> {
     let (read, mut write) = stream.into_split();
     let mut line = String::new();
@@ -279,7 +297,11 @@ async fn serve_one(
     let (reply, changed) = match request["answer"].as_str() {
         Some(answer) => {
             let answer = SecretString::new(answer);
-            match plugin.confirm_sign_in(answer.expose_secret()).await {
+            let result = match plugin.confirm_sign_in(answer.expose_secret()).await {
+                Ok(r) => crate::challenge::with_password(plugin, r, Some(password)).await,
+                Err(e) => Err(e),
+            };
+            match result {
                 Ok(result) => (result_reply(plugin, &result).await, true),
                 // The library keeps the challenge after a wrong code.
                 Err(e @ AuthError::CodeMismatch { .. }) => (error_reply(&CliError::from(e)), false),

@@ -3,10 +3,12 @@
 //!
 //! ```text
 //! amplify-auth [--outputs FILE] [--profile NAME] [--storage-dir DIR] [--storage-url URL] [--verbose] <command>
-//!   sign-in --username U [--password-stdin] [--auth-flow srp|password]
-//!           [--code C] [--mfa-type totp|sms] [--new-password-stdin]
+//!   sign-in --username U [--password-stdin] [--auth-flow srp|password|user-auth]
+//!           [--preferred-challenge password|password-srp|email-otp|sms-otp]
+//!           [--code C] [--choice FACTOR] [--mfa-type totp|sms|email] [--new-password-stdin]
+//!   confirm-sign-in (--code C | --choice FACTOR | --mfa-type totp|sms|email
+//!                    | --password-stdin | --new-password-stdin)
 //!   sign-in --web [--provider NAME] [--no-browser] [--timeout SECS]
-//!   confirm-sign-in (--code C | --mfa-type totp|sms | --new-password-stdin)
 //!   whoami [--json]
 //!   session [--force-refresh] [--json]
 //!   token (--id | --access) [--force-refresh]
@@ -23,6 +25,7 @@
 //!     | attributes send-code NAME | attributes delete NAME ...
 //!   delete-user --yes
 //!   devices [--json] | devices remember | devices forget [DEVICE_KEY]
+//!   mfa status [--json] | setup-totp [--code C] [--issuer NAME] | prefer <totp|sms|email>
 //!   completions <bash|zsh|fish|elvish|powershell>
 //! ```
 //!
@@ -55,9 +58,11 @@ mod devices;
 mod exit;
 #[cfg(unix)]
 mod hold;
+mod mfa;
 mod profile;
 mod render;
 mod storage;
+mod totp_view;
 mod web;
 
 use std::process::ExitCode;
@@ -94,6 +99,9 @@ fn init_tracing() {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(true)
+        // The sign-in helper logs to a pipe that closes when `sign-in` exits: a
+        // failed write must not turn into an `eprintln!` panic that kills it.
+        .log_internal_errors(false)
         .try_init();
 }
 
@@ -135,6 +143,7 @@ async fn command(cli: &Cli) -> Result<(), CliError> {
         Command::SignOut(a) => commands::sign_out(cli, a).await,
         Command::Status => commands::status(cli).await,
         Command::Devices(a) => devices::run(cli, a).await,
+        Command::Mfa(c) => mfa::run(cli, c).await,
         Command::Completions(_) => Ok(()),
         Command::SignUp(_)
         | Command::ConfirmSignUp(_)

@@ -10,6 +10,7 @@ mod flight;
 pub mod hosted_ui;
 mod identity;
 mod idp;
+mod mfa;
 mod orchestrator;
 mod plugin;
 mod session;
@@ -29,8 +30,12 @@ pub use config::{CognitoConfig, CognitoConfigBuilder, Tuning};
 pub use devices::{AuthDevice, DeviceOutcome};
 pub use hosted_ui::{HostedUiProvider, PendingRedirect, SignInWithRedirectOptions};
 pub use identity::FederateToIdentityPoolResult;
+pub use mfa::{MfaPreference, MfaPreferences, UpdateMfaPreference};
 pub use plugin::{CognitoAuthPlugin, CognitoAuthPluginBuilder, PLUGIN_KEY};
-pub use sign_in::{MfaType, SignInOptions, SignInResult, SignInStep};
+pub use sign_in::{
+    AuthFactorType, DEFAULT_TOTP_ISSUER, MfaType, SignInOptions, SignInResult, SignInStep,
+    TotpSetupDetails,
+};
 pub use verify::{JwksVerifier, TokenUse, VerifyError, user_pool_issuer};
 
 /// Parses an error answer of the user-pool service (status, the

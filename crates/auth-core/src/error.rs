@@ -129,7 +129,8 @@ pub enum AuthError {
     },
     /// The code has expired or was already used (`ExpiredCodeException`).
     /// Next step: request a new code (resend the sign-up code, reset the
-    /// password again, or send the attribute's code again).
+    /// password again, or send the attribute's code again); at sign-in, sign
+    /// in again for a new emailed or texted code, or wait for the next TOTP code.
     #[error("the code has expired or was already used; request a new one: {message}")]
     CodeExpired {
         /// The service's message.
@@ -149,6 +150,19 @@ pub enum AuthError {
     AliasExists {
         /// The service's message.
         message: String,
+    },
+    /// The sign-in's challenge session expired (Cognito's sessions last
+    /// 3 to 15 minutes), or the service no longer knows it. Next step: sign
+    /// in again.
+    #[error("the sign-in challenge has expired; sign in again")]
+    ChallengeExpired,
+    /// A feature this library does not support yet, for example a
+    /// `WEB_AUTHN` (passkey) challenge. Next step: choose another way, such
+    /// as another first factor of `USER_AUTH`.
+    #[error("not supported yet: {feature}")]
+    Unsupported {
+        /// What is not supported, for example `WEB_AUTHN sign-in`.
+        feature: String,
     },
     /// Any other error returned by the service.
     #[error("service error {code} (HTTP {status}): {message}")]
@@ -308,6 +322,18 @@ mod tests {
         assert!(
             !AuthError::SignInCancelled {
                 description: "x".into()
+            }
+            .is_transient()
+        );
+        let limit = AuthError::LimitExceeded {
+            message: "Attempt limit exceeded".into(),
+        };
+        assert!(limit.is_transient());
+        assert_eq!(limit.service_code(), Some("LimitExceededException"));
+        assert!(!AuthError::ChallengeExpired.is_transient());
+        assert!(
+            !AuthError::CodeExpired {
+                message: "x".into()
             }
             .is_transient()
         );

@@ -33,8 +33,9 @@ pub enum AuthFlowType {
     /// A custom challenge without SRP.
     #[serde(rename = "CUSTOM_WITHOUT_SRP")]
     CustomWithoutSrp,
-    /// Choice-based sign-in (`USER_AUTH`): passwordless factors, or a
-    /// session from sign-up confirmation (auto sign-in).
+    /// Choice-based sign-in (`USER_AUTH`): a password, SRP, or a one-time
+    /// code by email or SMS, picked by a preference or from the challenges
+    /// Cognito offers; or a session from sign-up confirmation (auto sign-in).
     #[serde(rename = "USER_AUTH")]
     UserAuth,
 }

@@ -10,6 +10,7 @@ use rand::RngExt as _;
 use crate::Fault;
 use crate::srp::{ServerEphemeral, Verifier};
 use crate::user_pool::account::{AccountSettings, AccountState, UserCodes};
+use crate::user_pool::pool_auth::PoolAuth;
 
 /// How long a challenge `Session` (and an SRP `SECRET_BLOCK`) stays valid: Cognito's default 3 min.
 pub(crate) const SESSION_TTL_SECS: i64 = 180;
@@ -34,6 +35,8 @@ pub(crate) struct UserPool {
     pub(crate) users: HashMap<String, User>,
     /// Password policy, username attributes and aliases, auto-verified attributes.
     pub(crate) settings: AccountSettings,
+    /// First factors (`SignInPolicy`) and MFA configuration.
+    pub(crate) auth: PoolAuth,
 }
 
 /// `UNCONFIRMED`, `CONFIRMED`, `FORCE_CHANGE_PASSWORD`, `RESET_REQUIRED`, `EXTERNAL_PROVIDER`.
@@ -64,6 +67,27 @@ impl UserStatus {
 pub(crate) enum MfaKind {
     Sms,
     Totp,
+    Email,
+}
+
+/// A one-time code the emulator "sent" (`EMAIL_OTP`, `SMS_OTP`): valid until
+/// `expires_at`, used up by the first right answer.
+#[derive(Debug, Clone)]
+pub(crate) struct SentCode {
+    pub(crate) code: String,
+    pub(crate) expires_at: i64,
+}
+
+/// The codes of `USER_AUTH` and email MFA a user was last sent, and the last TOTP step
+/// accepted (a TOTP code is not accepted twice).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OtpCodes {
+    /// The last `EMAIL_OTP` code (first factor or email MFA).
+    pub(crate) email_otp: Option<SentCode>,
+    /// The last `SMS_OTP` code (first factor).
+    pub(crate) sms_otp: Option<SentCode>,
+    /// The 30-second step of the last accepted TOTP code.
+    pub(crate) totp_last_step: Option<i64>,
 }
 
 /// One user.
@@ -87,6 +111,10 @@ pub(crate) struct User {
     pub(crate) sms_enabled: bool,
     pub(crate) preferred_mfa: Option<MfaKind>,
     pub(crate) last_sms_code: Option<String>,
+    /// Email MFA (`EMAIL_OTP` after the password) is enabled.
+    pub(crate) email_mfa_enabled: bool,
+    /// Codes sent for `USER_AUTH` and email MFA, and TOTP replay protection.
+    pub(crate) otp: OtpCodes,
 }
 
 /// One app client.
@@ -110,6 +138,8 @@ pub(crate) struct AppClient {
     /// The hosted UI settings (`AllowedOAuthFlows`, `CallbackURLs`, ...).
     pub(crate) oauth: crate::hosted_ui::OAuthClient,
     pub(crate) created: i64,
+    /// `AuthSessionValidity` in minutes (3 to 15): the lifetime of challenge sessions.
+    pub(crate) auth_session_validity_mins: i64,
 }
 
 /// One refresh token.

@@ -40,12 +40,39 @@ fn hotp(secret: &[u8], counter: u64) -> String {
     format!("{:06}", bin % 1_000_000)
 }
 
-/// True when `code` is valid at `unix_secs`, allowing one step either side.
-pub(crate) fn verify(secret: &[u8], code: &str, unix_secs: i64) -> bool {
+/// The 30-second step whose code `code` is, when valid at `unix_secs` (one step either
+/// side allowed), so that a caller can refuse a code used before.
+pub(crate) fn verify_step(secret: &[u8], code: &str, unix_secs: i64) -> Option<i64> {
     let step = unix_secs.max(0) / 30;
     (step - 1..=step + 1)
         .filter(|s| *s >= 0)
-        .any(|s| crate::srp::ct_eq(&hotp(secret, s as u64), code.trim()))
+        .find(|s| crate::srp::ct_eq(&hotp(secret, *s as u64), code.trim()))
+}
+
+/// How a TOTP code was judged, with replay protection: a code whose step is not after
+/// `last_used` was used before (RFC 6238 section 5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TotpCheck {
+    /// Valid and fresh: the step to record as used.
+    Fresh(i64),
+    /// Valid, but its step (or a later one) was already used.
+    Reused,
+    /// Not a valid code now.
+    Wrong,
+}
+
+/// Checks `code` against `secret` at `unix_secs`, given the last step used.
+pub(crate) fn check(
+    secret: &[u8],
+    code: &str,
+    unix_secs: i64,
+    last_used: Option<i64>,
+) -> TotpCheck {
+    match verify_step(secret, code, unix_secs) {
+        None => TotpCheck::Wrong,
+        Some(step) if last_used.is_some_and(|l| step <= l) => TotpCheck::Reused,
+        Some(step) => TotpCheck::Fresh(step),
+    }
 }
 
 #[cfg(test)]
@@ -57,6 +84,27 @@ mod tests {
         // RFC 6238 appendix B, T = 59, SHA1 secret "12345678901234567890": 94287082 (8 digits).
         assert_eq!(totp_code(b"12345678901234567890", 59), "287082");
         assert_eq!(totp_code(b"12345678901234567890", 1_111_111_109), "081804");
+    }
+
+    #[test]
+    fn a_code_is_accepted_once_and_a_later_one_after_it() {
+        let secret = b"12345678901234567890";
+        let now = 1_111_111_109;
+        let code = totp_code(secret, now);
+        let TotpCheck::Fresh(step) = check(secret, &code, now, None) else {
+            panic!("a fresh code is accepted");
+        };
+        assert_eq!(check(secret, &code, now, Some(step)), TotpCheck::Reused);
+        // The previous window's code is valid but older than the one used.
+        let earlier = totp_code(secret, now - 30);
+        assert_eq!(check(secret, &earlier, now, Some(step)), TotpCheck::Reused);
+        let next = totp_code(secret, now + 30);
+        assert_eq!(
+            check(secret, &next, now + 30, Some(step)),
+            TotpCheck::Fresh(step + 1)
+        );
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        assert_eq!(check(secret, wrong, now + 300, None), TotpCheck::Wrong);
     }
 
     #[test]

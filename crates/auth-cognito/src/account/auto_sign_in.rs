@@ -180,8 +180,7 @@ pub(crate) async fn auto_sign_in(
         pending,
         "InitiateAuth",
         response,
-        &username,
-        details,
+        sign_in::Started::new(&username, details),
     )
     .await
 }

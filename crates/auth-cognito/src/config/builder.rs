@@ -9,7 +9,7 @@ use auth_core::secret::SecretString;
 
 use super::{
     CognitoConfig, ENV_IDENTITY_POOL_ENDPOINT, ENV_OAUTH_ENDPOINT, ENV_USER_POOL_ENDPOINT,
-    OAuthConfig, Tuning, invalid,
+    OAuthConfig, PasswordlessConfig, Tuning, invalid,
 };
 
 /// Builds a [`CognitoConfig`] by hand.
@@ -36,6 +36,7 @@ pub struct CognitoConfigBuilder {
     pub(super) identity_pool_endpoint: Option<String>,
     pub(super) oauth: Option<OAuthConfig>,
     pub(super) oauth_endpoint: Option<String>,
+    pub(super) passwordless: Option<PasswordlessConfig>,
     pub(super) tuning: Tuning,
     pub(super) field_prefix: &'static str,
     pub(super) read_env: bool,
@@ -93,6 +94,12 @@ impl CognitoConfigBuilder {
     /// `/logout`.
     pub fn oauth_endpoint(mut self, url: impl Into<String>) -> Self {
         self.oauth_endpoint = Some(url.into());
+        self
+    }
+
+    /// The passwordless section: the defaults of `USER_AUTH` sign-in.
+    pub fn passwordless(mut self, passwordless: PasswordlessConfig) -> Self {
+        self.passwordless = Some(passwordless);
         self
     }
     /// Timeouts and margins.
@@ -194,6 +201,7 @@ impl CognitoConfigBuilder {
             identity_pool_endpoint,
             oauth: self.oauth,
             oauth_endpoint,
+            passwordless: self.passwordless,
             tuning: self.tuning,
         })
     }

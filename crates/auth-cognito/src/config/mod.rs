@@ -7,6 +7,7 @@
 //! | `outputs.rs`  | parsing `amplify_outputs.json`                             |
 //! | `builder.rs`  | [`CognitoConfigBuilder`]: validation, regions, endpoint overrides |
 //! | `oauth.rs`    | [`OAuthConfig`], the `auth.oauth` section                  |
+//! | `passwordless.rs` | [`PasswordlessConfig`], the `auth.passwordless` section |
 //! | `tuning.rs`   | [`Tuning`]: margins, timeouts, backoff                     |
 
 use std::fmt;
@@ -17,6 +18,7 @@ use auth_core::secret::SecretString;
 mod builder;
 mod oauth;
 mod outputs;
+mod passwordless;
 mod tuning;
 
 #[cfg(test)]
@@ -24,6 +26,7 @@ mod tests;
 
 pub use builder::CognitoConfigBuilder;
 pub use oauth::OAuthConfig;
+pub use passwordless::PasswordlessConfig;
 pub use tuning::Tuning;
 
 /// Environment variable that overrides the user-pool endpoint.
@@ -61,6 +64,7 @@ pub struct CognitoConfig {
     identity_pool_endpoint: Option<String>,
     oauth: Option<OAuthConfig>,
     oauth_endpoint: Option<String>,
+    passwordless: Option<PasswordlessConfig>,
     tuning: Tuning,
 }
 
@@ -83,6 +87,7 @@ impl fmt::Debug for CognitoConfig {
             .field("identity_pool_endpoint", &self.identity_pool_endpoint)
             .field("oauth", &self.oauth)
             .field("oauth_endpoint", &self.oauth_endpoint)
+            .field("passwordless", &self.passwordless)
             .field("tuning", &self.tuning)
             .finish()
     }
@@ -128,6 +133,10 @@ impl CognitoConfig {
     /// The OAuth section, if any.
     pub fn oauth(&self) -> Option<&OAuthConfig> {
         self.oauth.as_ref()
+    }
+    /// The `auth.passwordless` section: the defaults of `USER_AUTH` sign-in.
+    pub fn passwordless(&self) -> Option<&PasswordlessConfig> {
+        self.passwordless.as_ref()
     }
     /// Timeouts and margins.
     pub fn tuning(&self) -> &Tuning {

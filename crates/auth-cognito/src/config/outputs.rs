@@ -1,10 +1,10 @@
 //! Parsing `amplify_outputs.json` (the Gen 2 format): the `auth` section,
-//! its endpoint overrides and its `oauth` section.
+//! its endpoint overrides and its `oauth` and `passwordless` sections.
 
 use auth_core::error::AuthError;
 use serde_json::Value;
 
-use super::{CognitoConfig, CognitoConfigBuilder, OAuthConfig, invalid};
+use super::{CognitoConfig, CognitoConfigBuilder, OAuthConfig, PasswordlessConfig, invalid};
 
 impl CognitoConfig {
     /// Parses the text of an `amplify_outputs.json` file (Gen 2 format).
@@ -54,6 +54,11 @@ impl CognitoConfig {
             oauth_endpoint: string("oauth_endpoint")?,
             unauthenticated_identities_enabled,
             oauth: auth.get("oauth").map(parse_oauth).transpose()?,
+            passwordless: auth
+                .get("passwordless")
+                .filter(|v| !v.is_null())
+                .map(PasswordlessConfig::parse)
+                .transpose()?,
             field_prefix: "auth.",
             read_env: true,
             ..CognitoConfigBuilder::default()

@@ -169,6 +169,8 @@ fn parse_answer(status: u16, bytes: &[u8]) -> Result<AuthenticationResult, AuthE
         id_token: t.id_token,
         refresh_token: t.refresh_token,
         expires_in: t.expires_in,
+        // The token endpoint never confirms a device: only SRP sign-ins do.
+        new_device_metadata: None,
     })
 }
 

@@ -47,7 +47,10 @@ pub(crate) fn service_error(code: &str, message: String, status: u16) -> AuthErr
         "UserNotFoundException" => AuthError::UserNotFound { message },
         "UserNotConfirmedException" => AuthError::UserNotConfirmed { message },
         "PasswordResetRequiredException" => AuthError::PasswordResetRequired { message },
-        "CodeMismatchException" => AuthError::CodeMismatch { message },
+        // VerifySoftwareToken's answer to a wrong code.
+        "CodeMismatchException" | "EnableSoftwareTokenMFAException" => {
+            AuthError::CodeMismatch { message }
+        }
         "ExpiredCodeException" => AuthError::CodeExpired { message },
         "UsernameExistsException" => AuthError::UsernameExists { message },
         "InvalidPasswordException" => AuthError::InvalidPassword { message },

@@ -35,6 +35,9 @@ pub(crate) struct AuthResponse {
     #[serde(default)]
     pub(crate) challenge_parameters: HashMap<String, String>,
     pub(crate) session: Option<String>,
+    /// `USER_AUTH`'s first factors offered with `SELECT_CHALLENGE`.
+    #[serde(default)]
+    pub(crate) available_challenges: Vec<String>,
 }
 
 /// The answer of `GetTokensFromRefreshToken`.

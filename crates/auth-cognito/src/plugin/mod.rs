@@ -31,6 +31,7 @@ use crate::sign_out;
 mod account;
 mod builder;
 mod devices;
+mod mfa;
 
 pub use builder::CognitoAuthPluginBuilder;
 
@@ -148,8 +149,10 @@ impl CognitoAuthPlugin {
         sign_in::sign_in(&inner.session, &inner.pending, username, password, options).await
     }
 
-    /// Answers the pending sign-in challenge (Amplify's `confirmSignIn`):
-    /// a new password, a TOTP or SMS code, or an MFA choice.
+    /// Answers the pending sign-in challenge (Amplify's `confirmSignIn`): a new
+    /// password, a TOTP, SMS or email code, an MFA choice, a first factor of `USER_AUTH`
+    /// (`"EMAIL_OTP"`, `"PASSWORD_SRP"`...) then the password, or the code of a TOTP
+    /// set-up. After a wrong code the same challenge can be answered again.
     pub async fn confirm_sign_in(
         &self,
         challenge_response: &str,

@@ -11,6 +11,7 @@ use auth_core::error::AuthError;
 use auth_core::secret::SecretString;
 use auth_core::types::SignInDetails;
 
+use super::factor::AuthFactorType;
 use super::types::{MfaType, SignInStep};
 
 /// A challenge Cognito may answer a sign-in with, that this crate continues.
@@ -24,6 +25,26 @@ pub(super) enum Challenge {
     SmsMfa,
     /// `SELECT_MFA_TYPE`.
     SelectMfaType,
+    /// `EMAIL_OTP`: a `USER_AUTH` first factor, or email MFA.
+    EmailOtp,
+    /// `SMS_OTP`: a `USER_AUTH` first factor.
+    SmsOtp,
+    /// `SELECT_CHALLENGE`: `USER_AUTH`'s choice of a first factor.
+    SelectFirstFactor,
+    /// `SELECT_CHALLENGE` answered locally with `PASSWORD` (or, with `srp`,
+    /// `PASSWORD_SRP`): the password is asked for before anything is sent.
+    SelectedPassword {
+        /// Whether the password is proven by SRP.
+        srp: bool,
+    },
+    /// `MFA_SETUP`, as Cognito sent it (`sign_in::mfa_setup` decides the step).
+    MfaSetup,
+    /// `MFA_SETUP` for TOTP: the secret is associated, a code is awaited.
+    MfaSetupTotp,
+    /// `MFA_SETUP` offering several factors: a choice is awaited.
+    MfaSetupSelection,
+    /// `MFA_SETUP` for email: the address is awaited.
+    MfaSetupEmail,
 }
 
 impl Challenge {
@@ -34,6 +55,10 @@ impl Challenge {
             "SOFTWARE_TOKEN_MFA" => Some(Self::TotpMfa),
             "SMS_MFA" => Some(Self::SmsMfa),
             "SELECT_MFA_TYPE" => Some(Self::SelectMfaType),
+            "EMAIL_OTP" => Some(Self::EmailOtp),
+            "SMS_OTP" => Some(Self::SmsOtp),
+            "SELECT_CHALLENGE" => Some(Self::SelectFirstFactor),
+            "MFA_SETUP" => Some(Self::MfaSetup),
             _ => None,
         }
     }
@@ -45,11 +70,23 @@ impl Challenge {
             Self::TotpMfa => "SOFTWARE_TOKEN_MFA",
             Self::SmsMfa => "SMS_MFA",
             Self::SelectMfaType => "SELECT_MFA_TYPE",
+            Self::EmailOtp => "EMAIL_OTP",
+            Self::SmsOtp => "SMS_OTP",
+            Self::SelectFirstFactor | Self::SelectedPassword { .. } => "SELECT_CHALLENGE",
+            Self::MfaSetup | Self::MfaSetupTotp | Self::MfaSetupSelection | Self::MfaSetupEmail => {
+                "MFA_SETUP"
+            }
         }
     }
 
-    /// What the user must do next, from the `ChallengeParameters`.
-    pub(super) fn next_step(self, params: &HashMap<String, String>) -> SignInStep {
+    /// What the user must do next, from the `ChallengeParameters` and the
+    /// `AvailableChallenges` of the answer. `MFA_SETUP` for TOTP alone is decided by
+    /// `sign_in::mfa_setup`, which associates the secret first.
+    pub(super) fn next_step(
+        self,
+        params: &HashMap<String, String>,
+        available: &[String],
+    ) -> SignInStep {
         let json_list = |key: &str| {
             params
                 .get(key)
@@ -65,13 +102,57 @@ impl Challenge {
                 destination: params.get("CODE_DELIVERY_DESTINATION").cloned(),
             },
             Self::SelectMfaType => SignInStep::ContinueSignInWithMfaSelection {
-                allowed: json_list("MFAS_CAN_CHOOSE")
-                    .iter()
-                    .filter_map(|m| MfaType::from_wire(m))
+                allowed: factor_names(params, "MFAS_CAN_CHOOSE")
+                    .filter_map(MfaType::from_wire)
                     .collect(),
             },
+            Self::EmailOtp => SignInStep::ConfirmSignInWithEmailCode {
+                destination: params.get("CODE_DELIVERY_DESTINATION").cloned(),
+            },
+            Self::SmsOtp => SignInStep::ConfirmSignInWithSmsCode {
+                destination: params.get("CODE_DELIVERY_DESTINATION").cloned(),
+            },
+            Self::SelectFirstFactor => SignInStep::ContinueSignInWithFirstFactorSelection {
+                available: available
+                    .iter()
+                    .filter_map(|a| AuthFactorType::from_wire(a))
+                    .collect(),
+            },
+            Self::SelectedPassword { .. } => SignInStep::ConfirmSignInWithPassword,
+            Self::MfaSetup | Self::MfaSetupSelection => {
+                SignInStep::ContinueSignInWithMfaSetupSelection {
+                    allowed: setup_factors(params),
+                }
+            }
+            Self::MfaSetupEmail => SignInStep::ContinueSignInWithEmailSetup,
+            // Only reached through `sign_in::mfa_setup`, which builds the step itself.
+            Self::MfaSetupTotp => SignInStep::ConfirmSignInWithTotpCode,
         }
     }
+}
+
+/// The factor names of a list parameter (`MFAS_CAN_SETUP`, `MFAS_CAN_CHOOSE`): Cognito
+/// sends a JSON array in a string (`["SOFTWARE_TOKEN_MFA"]`); moto sends Python's
+/// spelling of a list (`['SOFTWARE_TOKEN_MFA']`). Both are read as the names between
+/// the brackets, quotes and commas.
+fn factor_names<'a>(
+    params: &'a HashMap<String, String>,
+    key: &str,
+) -> impl Iterator<Item = &'a str> {
+    params
+        .get(key)
+        .map(String::as_str)
+        .unwrap_or_default()
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|name| !name.is_empty())
+}
+
+/// The factors of `MFAS_CAN_SETUP` this crate can set up at sign-in (TOTP, email).
+pub(super) fn setup_factors(params: &HashMap<String, String>) -> Vec<MfaType> {
+    factor_names(params, "MFAS_CAN_SETUP")
+        .filter_map(MfaType::from_wire)
+        .filter(|m| matches!(m, MfaType::Totp | MfaType::Email))
+        .collect()
 }
 
 /// A challenge waiting for `confirm_sign_in`.
@@ -81,6 +162,21 @@ pub(super) struct PendingChallenge {
     /// The username Cognito wants in `ChallengeResponses` (`USER_ID_FOR_SRP`).
     pub(super) username: String,
     pub(super) details: SignInDetails,
+    /// The issuer of a TOTP set-up's URI, from the sign-in's options.
+    pub(super) totp_issuer: String,
+}
+
+impl PendingChallenge {
+    /// The same sign-in, now waiting at `challenge` with `session`.
+    pub(super) fn next(&self, challenge: Challenge, session: Option<SecretString>) -> Self {
+        Self {
+            challenge,
+            session,
+            username: self.username.clone(),
+            details: self.details.clone(),
+            totp_issuer: self.totp_issuer.clone(),
+        }
+    }
 }
 
 impl fmt::Debug for PendingChallenge {
@@ -130,6 +226,10 @@ mod tests {
             Challenge::TotpMfa,
             Challenge::SmsMfa,
             Challenge::SelectMfaType,
+            Challenge::EmailOtp,
+            Challenge::SmsOtp,
+            Challenge::SelectFirstFactor,
+            Challenge::MfaSetup,
         ] {
             assert_eq!(Challenge::from_wire(c.wire()), Some(c));
         }
@@ -137,19 +237,52 @@ mod tests {
     }
 
     #[test]
+    fn user_auth_steps_carry_the_offered_factors_and_the_masked_destination() {
+        let available = ["PASSWORD_SRP", "EMAIL_OTP", "CARRIER_PIGEON"].map(String::from);
+        assert_eq!(
+            Challenge::SelectFirstFactor.next_step(&HashMap::new(), &available),
+            SignInStep::ContinueSignInWithFirstFactorSelection {
+                available: vec![AuthFactorType::PasswordSrp, AuthFactorType::EmailOtp]
+            }
+        );
+        let params = HashMap::from([(
+            "CODE_DELIVERY_DESTINATION".to_owned(),
+            "a***@example.com".to_owned(),
+        )]);
+        assert_eq!(
+            Challenge::EmailOtp.next_step(&params, &[]),
+            SignInStep::ConfirmSignInWithEmailCode {
+                destination: Some("a***@example.com".into())
+            }
+        );
+        let setup = HashMap::from([(
+            "MFAS_CAN_SETUP".to_owned(),
+            r#"["SMS_MFA","SOFTWARE_TOKEN_MFA","EMAIL_OTP"]"#.to_owned(),
+        )]);
+        assert_eq!(setup_factors(&setup), vec![MfaType::Totp, MfaType::Email]);
+        // moto's spelling of the list.
+        let moto = HashMap::from([(
+            "MFAS_CAN_SETUP".to_owned(),
+            "['SOFTWARE_TOKEN_MFA', 'SMS_MFA']".to_owned(),
+        )]);
+        assert_eq!(setup_factors(&moto), vec![MfaType::Totp]);
+        assert_eq!(setup_factors(&HashMap::new()), Vec::<MfaType>::new());
+    }
+
+    #[test]
     fn mfa_selection_lists_only_known_factors() {
         let params = HashMap::from([(
             "MFAS_CAN_CHOOSE".to_owned(),
-            r#"["SMS_MFA","EMAIL_OTP","SOFTWARE_TOKEN_MFA"]"#.to_owned(),
+            r#"["SMS_MFA","EMAIL_OTP","SOFTWARE_TOKEN_MFA","WEB_AUTHN"]"#.to_owned(),
         )]);
         assert_eq!(
-            Challenge::SelectMfaType.next_step(&params),
+            Challenge::SelectMfaType.next_step(&params, &[]),
             SignInStep::ContinueSignInWithMfaSelection {
-                allowed: vec![MfaType::Sms, MfaType::Totp]
+                allowed: vec![MfaType::Sms, MfaType::Email, MfaType::Totp]
             }
         );
         assert_eq!(
-            Challenge::NewPassword.next_step(&HashMap::new()),
+            Challenge::NewPassword.next_step(&HashMap::new(), &[]),
             SignInStep::ConfirmSignInWithNewPassword {
                 required_attributes: Vec::new()
             }

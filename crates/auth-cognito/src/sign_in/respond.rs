@@ -19,21 +19,31 @@ pub(super) fn answer(
         Challenge::NewPassword => ("NEW_PASSWORD", response.to_owned()),
         Challenge::TotpMfa => ("SOFTWARE_TOKEN_MFA_CODE", response.trim().to_owned()),
         Challenge::SmsMfa => ("SMS_MFA_CODE", response.trim().to_owned()),
+        Challenge::EmailOtp => ("EMAIL_OTP_CODE", response.trim().to_owned()),
+        Challenge::SmsOtp => ("SMS_OTP_CODE", response.trim().to_owned()),
         Challenge::SelectMfaType => {
-            let choice = match response.trim() {
-                "SMS" | "SMS_MFA" => MfaType::Sms,
-                "TOTP" | "SOFTWARE_TOKEN_MFA" => MfaType::Totp,
-                _ => {
-                    return Err(AuthError::InvalidParameter {
-                        name: "challenge_response".into(),
-                        message: format!(
-                            "{} expects SMS_MFA or SOFTWARE_TOKEN_MFA",
-                            challenge.wire()
-                        ),
-                    });
-                }
+            let Some(choice) = MfaType::from_answer(response) else {
+                return Err(AuthError::InvalidParameter {
+                    name: "challenge_response".into(),
+                    message: format!(
+                        "{} expects SMS_MFA, SOFTWARE_TOKEN_MFA or EMAIL_OTP",
+                        challenge.wire()
+                    ),
+                });
             };
             ("ANSWER", choice.wire().to_owned())
+        }
+        // Answered in `user_auth.rs` and `mfa_setup.rs`, which need more than one entry.
+        Challenge::SelectFirstFactor
+        | Challenge::SelectedPassword { .. }
+        | Challenge::MfaSetup
+        | Challenge::MfaSetupTotp
+        | Challenge::MfaSetupSelection
+        | Challenge::MfaSetupEmail => {
+            return Err(AuthError::InvalidState(format!(
+                "{} is not answered with a single value",
+                challenge.wire()
+            )));
         }
     })
 }
@@ -46,7 +56,21 @@ pub(super) fn request(
     client_id: &str,
     client_secret: Option<&SecretString>,
 ) -> Value {
-    let mut responses = json!({ "USERNAME": pending.username, key: value });
+    request_entries(pending, &[(key, &value)], client_id, client_secret)
+}
+
+/// The `RespondToAuthChallenge` request that answers `pending` with `entries` (and
+/// `USERNAME`, and `SECRET_HASH` for clients that have a secret), in its `Session`.
+pub(super) fn request_entries(
+    pending: &PendingChallenge,
+    entries: &[(&str, &str)],
+    client_id: &str,
+    client_secret: Option<&SecretString>,
+) -> Value {
+    let mut responses = json!({ "USERNAME": pending.username });
+    for (k, v) in entries {
+        responses[*k] = json!(v);
+    }
     if let Some(s) = client_secret {
         responses["SECRET_HASH"] = json!(secret_hash(s, &pending.username, client_id));
     }
@@ -87,9 +111,17 @@ mod tests {
             answer(Challenge::SelectMfaType, "SMS_MFA").ok(),
             Some(("ANSWER", "SMS_MFA".to_owned()))
         );
+        assert_eq!(
+            answer(Challenge::SelectMfaType, "email").ok(),
+            Some(("ANSWER", "EMAIL_OTP".to_owned()))
+        );
         assert!(matches!(
-            answer(Challenge::SelectMfaType, "EMAIL"),
+            answer(Challenge::SelectMfaType, "PIGEON"),
             Err(AuthError::InvalidParameter { .. })
         ));
+        assert_eq!(
+            answer(Challenge::EmailOtp, " 123456 ").ok(),
+            Some(("EMAIL_OTP_CODE", "123456".to_owned()))
+        );
     }
 }

@@ -37,6 +37,10 @@ pub struct BedOptions {
     pub rotation_grace_secs: Option<u64>,
     /// Emulator only: credentials lifetime.
     pub credentials_ttl_secs: Option<u64>,
+    /// Emulator only: the client's `ExplicitAuthFlows` include `ALLOW_USER_AUTH`.
+    pub user_auth: bool,
+    /// Emulator only: the client's `AuthSessionValidity` in minutes.
+    pub auth_session_validity_mins: Option<u32>,
 }
 
 pub struct Bed {
@@ -129,6 +133,16 @@ impl Bed {
                     access_token_ttl: opts.access_ttl_secs.map(Duration::from_secs),
                     id_token_ttl: opts.access_ttl_secs.map(Duration::from_secs),
                     refresh_token_rotation: opts.rotation_grace_secs.map(Duration::from_secs),
+                    explicit_auth_flows: opts.user_auth.then(|| {
+                        [
+                            "ALLOW_USER_AUTH",
+                            "ALLOW_USER_SRP_AUTH",
+                            "ALLOW_REFRESH_TOKEN_AUTH",
+                        ]
+                        .map(String::from)
+                        .to_vec()
+                    }),
+                    auth_session_validity_mins: opts.auth_session_validity_mins,
                     ..ClientOptions::default()
                 },
             )
@@ -334,6 +348,8 @@ impl LogCapture {
                 let subscriber = tracing_subscriber::fmt()
                     .with_max_level(tracing::Level::TRACE)
                     .with_ansi(false)
+                    // No timestamps: their digits could match a 6-digit code by chance.
+                    .without_time()
                     .with_writer(move || writer.clone())
                     .finish();
                 tracing::subscriber::set_global_default(subscriber)
@@ -346,6 +362,21 @@ impl LogCapture {
 
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.buf.lock().expect("log buffer")).into_owned()
+    }
+}
+
+/// Fails when a short code (digits) appears in `haystack` as a number of its own (not
+/// inside a longer run of digits).
+pub fn assert_no_code(what: &str, haystack: &str, code: &str) {
+    let bytes = haystack.as_bytes();
+    for (pos, _) in haystack.match_indices(code) {
+        let before = pos.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(pos + code.len()).copied();
+        let digit = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_digit());
+        assert!(
+            digit(before) || digit(after),
+            "{what} contains a one-time code"
+        );
     }
 }
 

@@ -35,9 +35,12 @@ pub struct ClientOptions {
     pub prevent_user_existence_errors: bool,
     /// `ExplicitAuthFlows`, e.g. `["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH",
     /// "ALLOW_USER_AUTH"]` (default: Cognito's, without `ALLOW_USER_AUTH`). Only
-    /// `ALLOW_USER_AUTH` is enforced: `ConfirmSignUp` returns a sign-in `Session` and
-    /// `USER_AUTH` is accepted only with it.
+    /// `ALLOW_USER_AUTH` is enforced: `USER_AUTH` (a first factor, or the `Session` of
+    /// `ConfirmSignUp`) is accepted only with it.
     pub explicit_auth_flows: Option<Vec<String>>,
+    /// `AuthSessionValidity`: how long challenge sessions last, in minutes (3 to 15,
+    /// default 3).
+    pub auth_session_validity_mins: Option<u32>,
     /// The hosted UI settings; `None`: OAuth is off for the client.
     pub oauth: Option<HostedUiClient>,
 }
@@ -138,8 +141,13 @@ impl Emulator {
             "EnableTokenRevocation": !opts.disable_token_revocation,
             "PreventUserExistenceErrors": if opts.prevent_user_existence_errors { "ENABLED" } else { "LEGACY" },
         });
-        if let (Some(flows), Some(o)) = (&opts.explicit_auth_flows, req.as_object_mut()) {
-            o.insert("ExplicitAuthFlows".into(), json!(flows));
+        if let Some(o) = req.as_object_mut() {
+            if let Some(flows) = &opts.explicit_auth_flows {
+                o.insert("ExplicitAuthFlows".into(), json!(flows));
+            }
+            if let Some(mins) = opts.auth_session_validity_mins {
+                o.insert("AuthSessionValidity".into(), json!(mins));
+            }
         }
         if let (Some(oauth), Some(o)) = (&opts.oauth, req.as_object_mut()) {
             let or_default = |list: &[String], default: &[&str]| -> Vec<String> {

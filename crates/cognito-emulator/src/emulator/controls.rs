@@ -99,6 +99,22 @@ impl Emulator {
             .clone()
     }
 
+    /// The last `EMAIL_OTP` code "sent" to a user (a `USER_AUTH` first factor or email
+    /// MFA), until it is used.
+    pub fn email_otp_code(&self, pool_id: &str, username: &str) -> Option<String> {
+        let st = lock(&self.shared);
+        let u = lookup::user(&st, pool_id, username).ok()?;
+        u.otp.email_otp.as_ref().map(|c| c.code.clone())
+    }
+
+    /// The last `SMS_OTP` code "sent" to a user (a `USER_AUTH` first factor), until it is
+    /// used.
+    pub fn sms_otp_code(&self, pool_id: &str, username: &str) -> Option<String> {
+        let st = lock(&self.shared);
+        let u = lookup::user(&st, pool_id, username).ok()?;
+        u.otp.sms_otp.as_ref().map(|c| c.code.clone())
+    }
+
     /// Give a user a verified TOTP secret (base32) and make `SOFTWARE_TOKEN_MFA` its
     /// enabled, preferred MFA. Compute codes with [`totp_code`](crate::totp_code) and
     /// [`Emulator::now`].

@@ -266,7 +266,7 @@ fn refresh_token(st: &mut State, c: &AppClient, form: &Params) -> Result<Value, 
         .and_then(|r| r.scope.as_deref())
         .is_none_or(|s| s.split(' ').any(|x| x == "openid"));
     let result =
-        refresh(st, c, token, true).map_err(|e| oauth_error("invalid_grant", e.message))?;
+        refresh(st, c, token, true, None).map_err(|e| oauth_error("invalid_grant", e.message))?;
     Ok(token_json(&result, openid))
 }
 

@@ -77,6 +77,8 @@ async fn codes(
             let mut body = json!({
                 "confirmation_code": u.codes.sign_up.as_ref().map(|c| &c.value),
                 "sms_mfa_code": u.last_sms_code,
+                "email_otp_code": u.otp.email_otp.as_ref().map(|c| &c.code),
+                "sms_otp_code": u.otp.sms_otp.as_ref().map(|c| &c.code),
             });
             account::codes::report(u, &mut body);
             Json(body).into_response()

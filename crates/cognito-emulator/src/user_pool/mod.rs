@@ -14,6 +14,7 @@ pub(crate) mod devices;
 pub(crate) mod groups;
 pub(crate) mod lookup;
 pub(crate) mod mfa;
+pub(crate) mod pool_auth;
 pub(crate) mod pools;
 pub(crate) mod refresh;
 pub(crate) mod revoke;
@@ -38,6 +39,7 @@ const TABLES: &[&[Operation]] = &[
     groups::OPERATIONS,
     devices::OPERATIONS,
     crate::hosted_ui::OPERATIONS,
+    pool_auth::OPERATIONS,
 ];
 
 /// Run user-pool operation `op`; `None` when the operation is unknown.
@@ -119,6 +121,8 @@ mod tests {
             "DescribeUserPoolDomain",
             "CreateIdentityProvider",
             "DescribeIdentityProvider",
+            "SetUserPoolMfaConfig",
+            "GetUserPoolMfaConfig",
         ];
         for op in documented {
             assert!(

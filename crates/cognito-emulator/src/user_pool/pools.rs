@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use super::account::AccountSettings;
 use super::devices;
 use super::lookup::{client, pool};
+use super::pool_auth::PoolAuth;
 use crate::error::ApiError;
 use crate::state::{ALNUM, AppClient, LOWER_ALNUM, State, UserPool, random_chars};
 use crate::wire::{Operation, opt_str, req_str};
@@ -14,7 +15,6 @@ use crate::wire::{Operation, opt_str, req_str};
 pub(crate) const OPERATIONS: &[Operation] = &[
     Operation::new("CreateUserPool", create_user_pool),
     Operation::new("DescribeUserPool", describe_user_pool),
-    Operation::new("UpdateUserPool", update_user_pool),
     Operation::new("CreateUserPoolClient", create_user_pool_client),
     Operation::new("DescribeUserPoolClient", describe_user_pool_client),
 ];
@@ -23,6 +23,8 @@ pub(crate) const OPERATIONS: &[Operation] = &[
 pub(crate) fn create_user_pool(st: &mut State, req: &Value) -> Result<Value, ApiError> {
     let name = req_str(req, "PoolName")?.to_owned();
     let settings = AccountSettings::from_request(req)?;
+    let mut auth = PoolAuth::default();
+    auth.apply_pool_request(req)?;
     let id = format!("{}_{}", st.config.region, random_chars(ALNUM, 9));
     let now = st.now();
     st.pools.insert(
@@ -33,6 +35,7 @@ pub(crate) fn create_user_pool(st: &mut State, req: &Value) -> Result<Value, Api
             created: now,
             users: Default::default(),
             settings,
+            auth,
         },
     );
     devices::configure_pool(st, &id, req);
@@ -47,7 +50,7 @@ fn pool_json(st: &State, id: &str) -> Result<Value, ApiError> {
         "Arn": format!("arn:aws:cognito-idp:{}:000000000000:userpool/{}", st.config.region, p.id),
         "CreationDate": p.created,
         "LastModifiedDate": p.created,
-        "MfaConfiguration": "OPTIONAL",
+        "MfaConfiguration": p.auth.mfa_configuration(),
         "EstimatedNumberOfUsers": p.users.len(),
         "UsernameConfiguration": {"CaseSensitive": true},
     });
@@ -57,17 +60,15 @@ fn pool_json(st: &State, id: &str) -> Result<Value, ApiError> {
             "DeviceConfiguration".into(),
             json!(devices::pool_json(st, id)),
         );
+        // `Policies` holds the account settings' `PasswordPolicy` and our `SignInPolicy`.
+        let policies = obj.entry("Policies").or_insert_with(|| json!({}));
+        if let (Some(all), Value::Object(sign_in)) =
+            (policies.as_object_mut(), p.auth.policies_json())
+        {
+            all.extend(sign_in);
+        }
     }
     Ok(out)
-}
-
-/// `UpdateUserPool`. Of its settings only `DeviceConfiguration` is kept; as in Cognito,
-/// leaving it out turns device tracking off.
-fn update_user_pool(st: &mut State, req: &Value) -> Result<Value, ApiError> {
-    let id = req_str(req, "UserPoolId")?.to_owned();
-    pool(st, &id)?;
-    devices::configure_pool(st, &id, req);
-    Ok(json!({}))
 }
 
 fn describe_user_pool(st: &mut State, req: &Value) -> Result<Value, ApiError> {
@@ -174,6 +175,15 @@ pub(crate) fn create_user_pool_client(st: &mut State, req: &Value) -> Result<Val
             }),
         oauth: crate::hosted_ui::OAuthClient::from_request(req)?,
         created: st.now(),
+        auth_session_validity_mins: match req.get("AuthSessionValidity").and_then(Value::as_i64) {
+            None => 3,
+            Some(m @ 3..=15) => m,
+            Some(_) => {
+                return Err(ApiError::invalid_parameter(
+                    "AuthSessionValidity must be between 3 and 15 minutes",
+                ));
+            }
+        },
     };
     let out = client_json(&c);
     st.clients.insert(c.id.clone(), c);
@@ -198,7 +208,7 @@ pub(crate) fn client_json(c: &AppClient) -> Value {
         "ExplicitAuthFlows": c.explicit_auth_flows,
         "EnableTokenRevocation": c.enable_token_revocation,
         "PreventUserExistenceErrors": if c.prevent_user_existence_errors { "ENABLED" } else { "LEGACY" },
-        "AuthSessionValidity": 3,
+        "AuthSessionValidity": c.auth_session_validity_mins,
         "RefreshTokenRotation": match c.rotation_grace {
             Some(g) => json!({"Feature": "ENABLED", "RetryGracePeriodSeconds": g}),
             None => json!({"Feature": "DISABLED"}),

@@ -71,6 +71,8 @@ pub(crate) fn insert_user(
         sms_enabled: false,
         preferred_mfa: None,
         last_sms_code: None,
+        email_mfa_enabled: false,
+        otp: Default::default(),
     };
     let out = user_json(&u);
     p.users.insert(username.to_owned(), u);

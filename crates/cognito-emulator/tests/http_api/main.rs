@@ -11,6 +11,8 @@ mod groups;
 mod hosted_ui;
 mod identity_pool;
 mod mfa;
+mod mfa_setup;
 mod protocol;
 mod sign_in;
 mod tokens;
+mod user_auth;

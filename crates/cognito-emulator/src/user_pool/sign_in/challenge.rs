@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::state::{AppClient, ChallengeSession, SESSION_TTL_SECS, State, random_token};
+use crate::state::{AppClient, ChallengeSession, State, random_token};
 use crate::wire::StrMap;
 
 /// What a responder of a challenge answered against a `Session` gets: the session (it is
@@ -58,8 +58,8 @@ pub(crate) fn expired_session() -> ApiError {
     ApiError::not_authorized("Invalid session for the user, session is expired.")
 }
 
-/// Open a `Session` (valid [`SESSION_TTL_SECS`]) for `challenge` and answer it with
-/// `params` as `ChallengeParameters`.
+/// Open a `Session` (valid for the client's `AuthSessionValidity`, 3 minutes by default)
+/// for `challenge` and answer it with `params` as `ChallengeParameters`.
 pub(crate) fn issue(
     st: &mut State,
     c: &AppClient,
@@ -68,7 +68,7 @@ pub(crate) fn issue(
     params: Value,
 ) -> Value {
     let session = random_token(96);
-    let expires_at = st.now() + SESSION_TTL_SECS;
+    let expires_at = st.now() + c.auth_session_validity_mins * 60;
     st.challenges.insert(
         session.clone(),
         ChallengeSession {
@@ -84,4 +84,23 @@ pub(crate) fn issue(
         "Session": session,
         "ChallengeParameters": params,
     })
+}
+
+/// The live session `id` waiting for `challenge`, whatever its client (operations such as
+/// `AssociateSoftwareToken` name no client).
+pub(crate) fn live_session(st: &State, id: &str, challenge: &str) -> Option<ChallengeSession> {
+    let now = st.now();
+    st.challenges
+        .get(id)
+        .filter(|s| s.expires_at > now && s.challenge == challenge)
+        .cloned()
+}
+
+/// Replace session `id` by a new id for the same challenge and expiry (Cognito hands out a
+/// new `Session` after each step of a set-up); the old id stops working.
+pub(crate) fn rekey(st: &mut State, id: &str) -> Option<String> {
+    let s = st.challenges.remove(id)?;
+    let new_id = random_token(96);
+    st.challenges.insert(new_id.clone(), s);
+    Some(new_id)
 }

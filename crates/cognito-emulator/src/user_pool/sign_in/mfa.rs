@@ -1,16 +1,21 @@
-//! The MFA step of sign-in: after the password, a user with TOTP or SMS MFA enabled gets
-//! `SOFTWARE_TOKEN_MFA`, `SMS_MFA`, or (both enabled, no preference) `SELECT_MFA_TYPE`.
-//! TOTP codes are checked on the emulator clock; SMS codes are kept for the test controls.
+//! The MFA step of sign-in: after the password, the factors the user has (and the pool
+//! allows) decide: one factor gives its challenge (`SOFTWARE_TOKEN_MFA`, `SMS_MFA`, or
+//! `EMAIL_OTP` from `otp`), several give the preferred one or `SELECT_MFA_TYPE`, none
+//! gives the tokens, or `MFA_SETUP` when the pool's `MfaConfiguration` is `ON`. TOTP codes
+//! are checked on the emulator clock and never accepted twice; SMS codes are kept for the
+//! test controls.
 
 use serde_json::{Value, json};
 
 use super::challenge::{self, Answer, Challenge, Responder};
+use super::{mfa_setup, otp};
 use crate::error::ApiError;
 use crate::srp;
 use crate::state::{AppClient, MfaKind, State};
-use crate::totp;
+use crate::totp::{self, TotpCheck};
 use crate::user_pool::delivery;
-use crate::user_pool::lookup::user;
+use crate::user_pool::lookup::{pool, user, user_mut};
+use crate::user_pool::pool_auth::MfaMode;
 use crate::user_pool::tokens::{Family, issue_tokens, signed_in};
 
 /// `SOFTWARE_TOKEN_MFA`: a TOTP code in `SOFTWARE_TOKEN_MFA_CODE`.
@@ -25,46 +30,88 @@ pub(crate) const SMS_MFA: Challenge = Challenge {
     respond: Responder::Session(respond_sms),
 };
 
-/// `SELECT_MFA_TYPE`: `ANSWER` is `SMS_MFA` or `SOFTWARE_TOKEN_MFA`.
+/// `SELECT_MFA_TYPE`: `ANSWER` is one of `MFAS_CAN_CHOOSE` (`SMS_MFA`,
+/// `SOFTWARE_TOKEN_MFA`, `EMAIL_OTP`).
 pub(crate) const SELECT_MFA_TYPE: Challenge = Challenge {
     name: "SELECT_MFA_TYPE",
     respond: Responder::Session(respond_select),
 };
 
-/// After the password (and a new password, if one was required): the MFA challenge the
-/// user's settings call for, or the tokens. The pool's `MfaConfiguration` is not consulted.
-pub(crate) fn next_step(st: &mut State, c: &AppClient, username: &str) -> Result<Value, ApiError> {
-    let u = user(st, &c.pool_id, username)?;
-    let totp = u.totp_enabled && u.totp_secret.is_some();
-    let sms = u.sms_enabled;
-    let next = match (totp, sms, u.preferred_mfa) {
-        (true, true, Some(MfaKind::Sms)) | (false, true, _) => Some(&SMS_MFA),
-        (true, true, Some(MfaKind::Totp)) | (true, false, _) => Some(&SOFTWARE_TOKEN_MFA),
-        (true, true, None) => Some(&SELECT_MFA_TYPE),
-        (false, false, _) => None,
-    };
-    match next {
-        None => signed_in(st, c, username),
-        Some(next) => Ok(mfa_challenge(st, c, username, next)),
+/// The wire name of a factor's challenge.
+fn wire(kind: MfaKind) -> &'static str {
+    match kind {
+        MfaKind::Sms => "SMS_MFA",
+        MfaKind::Totp => "SOFTWARE_TOKEN_MFA",
+        MfaKind::Email => "EMAIL_OTP",
     }
 }
 
-/// Stop the sign-in at one of this module's challenges; `SMS_MFA` "sends" a new code.
-fn mfa_challenge(st: &mut State, c: &AppClient, username: &str, which: &Challenge) -> Value {
-    let params = match which.name {
-        "SMS_MFA" => {
+/// The factors `username` must answer with, in the order Cognito lists them. With MFA
+/// `ON`, a verified TOTP secret, a phone number (when SMS is allowed) or an email (when
+/// email MFA is allowed) counts even when the user did not enable it.
+fn factors(st: &State, c: &AppClient, username: &str) -> Result<Vec<MfaKind>, ApiError> {
+    let auth = &pool(st, &c.pool_id)?.auth;
+    if auth.mfa == MfaMode::Off {
+        return Ok(Vec::new());
+    }
+    let m = auth.methods();
+    let u = user(st, &c.pool_id, username)?;
+    let on = auth.mfa == MfaMode::On;
+    let has = |a: &str| u.attributes.get(a).is_some_and(|v| !v.is_empty());
+    let mut out = Vec::new();
+    if m.sms && (u.sms_enabled || (on && has("phone_number"))) {
+        out.push(MfaKind::Sms);
+    }
+    if m.totp && u.totp_secret.is_some() && (u.totp_enabled || on) {
+        out.push(MfaKind::Totp);
+    }
+    if m.email && (u.email_mfa_enabled || (on && has("email"))) {
+        out.push(MfaKind::Email);
+    }
+    Ok(out)
+}
+
+/// After the password (and a new password, if one was required): the MFA challenge the
+/// user's factors and the pool call for, or the tokens.
+pub(crate) fn next_step(st: &mut State, c: &AppClient, username: &str) -> Result<Value, ApiError> {
+    let factors = factors(st, c, username)?;
+    let preferred = user(st, &c.pool_id, username)?.preferred_mfa;
+    let on = pool(st, &c.pool_id)?.auth.mfa == MfaMode::On;
+    match factors.as_slice() {
+        [] if on => mfa_setup::issue(st, c, username),
+        [] => signed_in(st, c, username),
+        [only] => mfa_challenge(st, c, username, *only),
+        several => match preferred.filter(|p| several.contains(p)) {
+            Some(p) => mfa_challenge(st, c, username, p),
+            None => {
+                let names: Vec<&str> = several.iter().map(|k| wire(*k)).collect();
+                let params = json!({
+                    "MFAS_CAN_CHOOSE": json!(names).to_string(),
+                    "USER_ID_FOR_SRP": username,
+                });
+                Ok(challenge::issue(st, c, username, &SELECT_MFA_TYPE, params))
+            }
+        },
+    }
+}
+
+/// Stop the sign-in at the challenge of `kind`; `SMS_MFA` and `EMAIL_OTP` "send" a new code.
+fn mfa_challenge(
+    st: &mut State,
+    c: &AppClient,
+    username: &str,
+    kind: MfaKind,
+) -> Result<Value, ApiError> {
+    let params = match kind {
+        MfaKind::Email => return otp::issue_email(st, c, username),
+        MfaKind::Sms => {
             let code = delivery::new_code();
-            let phone = st
-                .pools
-                .get_mut(&c.pool_id)
-                .and_then(|p| p.users.get_mut(username))
-                .map(|u| {
-                    u.last_sms_code = Some(code);
-                    u.attributes
-                        .get("phone_number")
-                        .cloned()
-                        .unwrap_or_default()
-                })
+            let u = user_mut(st, &c.pool_id, username)?;
+            u.last_sms_code = Some(code);
+            let phone = u
+                .attributes
+                .get("phone_number")
+                .cloned()
                 .unwrap_or_default();
             json!({
                 "CODE_DELIVERY_DELIVERY_MEDIUM": "SMS",
@@ -72,27 +119,37 @@ fn mfa_challenge(st: &mut State, c: &AppClient, username: &str, which: &Challeng
                 "USER_ID_FOR_SRP": username,
             })
         }
-        "SELECT_MFA_TYPE" => json!({
-            "MFAS_CAN_CHOOSE": "[\"SMS_MFA\",\"SOFTWARE_TOKEN_MFA\"]",
-            "USER_ID_FOR_SRP": username,
-        }),
-        _ => json!({ "USER_ID_FOR_SRP": username }),
+        MfaKind::Totp => json!({ "USER_ID_FOR_SRP": username }),
     };
-    challenge::issue(st, c, username, which, params)
+    let which = match kind {
+        MfaKind::Sms => &SMS_MFA,
+        _ => &SOFTWARE_TOKEN_MFA,
+    };
+    Ok(challenge::issue(st, c, username, which, params))
 }
 
 fn code_mismatch() -> ApiError {
     ApiError::new("CodeMismatchException", "Invalid code received for user")
 }
 
+/// A TOTP code already used (in its window or a later one) is `ExpiredCodeException`.
+pub(crate) fn totp_reused() -> ApiError {
+    ApiError::new(
+        "ExpiredCodeException",
+        "Your software token has already been used once.",
+    )
+}
+
 fn respond_totp(st: &mut State, answer: &Answer<'_>) -> Result<Value, ApiError> {
     let code = answer.get("SOFTWARE_TOKEN_MFA_CODE").unwrap_or("");
-    let ok = user(st, &answer.session.pool_id, answer.username())?
-        .totp_secret
-        .as_ref()
-        .is_some_and(|s| totp::verify(s, code, answer.now));
-    if !ok {
+    let u = user_mut(st, &answer.session.pool_id, answer.username())?;
+    let Some(secret) = u.totp_secret.as_ref() else {
         return Err(code_mismatch());
+    };
+    match totp::check(secret, code, answer.now, u.otp.totp_last_step) {
+        TotpCheck::Fresh(step) => u.otp.totp_last_step = Some(step),
+        TotpCheck::Reused => return Err(totp_reused()),
+        TotpCheck::Wrong => return Err(code_mismatch()),
     }
     signed_in_at(st, answer)
 }
@@ -109,8 +166,9 @@ fn respond_sms(st: &mut State, answer: &Answer<'_>) -> Result<Value, ApiError> {
     signed_in_at(st, answer)
 }
 
-/// The tokens of a sign-in that passed MFA; `auth_time` is when the answer came in.
-fn signed_in_at(st: &mut State, answer: &Answer<'_>) -> Result<Value, ApiError> {
+/// The tokens of a sign-in that passed its last challenge; `auth_time` is when the answer
+/// came in.
+pub(crate) fn signed_in_at(st: &mut State, answer: &Answer<'_>) -> Result<Value, ApiError> {
     let result = issue_tokens(
         st,
         answer.client,
@@ -122,14 +180,20 @@ fn signed_in_at(st: &mut State, answer: &Answer<'_>) -> Result<Value, ApiError> 
 }
 
 fn respond_select(st: &mut State, answer: &Answer<'_>) -> Result<Value, ApiError> {
-    let next = match answer.get("ANSWER") {
-        Some("SMS_MFA") => &SMS_MFA,
-        Some("SOFTWARE_TOKEN_MFA") => &SOFTWARE_TOKEN_MFA,
+    let kind = match answer.get("ANSWER") {
+        Some("SMS_MFA") => MfaKind::Sms,
+        Some("SOFTWARE_TOKEN_MFA") => MfaKind::Totp,
+        Some("EMAIL_OTP") => MfaKind::Email,
         _ => {
             return Err(ApiError::invalid_parameter(
                 "Invalid ANSWER for SELECT_MFA_TYPE",
             ));
         }
     };
-    Ok(mfa_challenge(st, answer.client, answer.username(), next))
+    if !factors(st, answer.client, answer.username())?.contains(&kind) {
+        return Err(ApiError::invalid_parameter(
+            "Invalid ANSWER for SELECT_MFA_TYPE",
+        ));
+    }
+    mfa_challenge(st, answer.client, answer.username(), kind)
 }

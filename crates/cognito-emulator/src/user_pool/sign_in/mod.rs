@@ -15,9 +15,12 @@ use crate::wire::{Operation, StrMap, opt_str, req_str, str_map};
 pub(crate) mod challenge;
 pub(crate) mod device_srp;
 pub(crate) mod mfa;
+pub(crate) mod mfa_setup;
 pub(crate) mod new_password;
+pub(crate) mod otp;
 pub(crate) mod password;
 pub(crate) mod srp_auth;
+pub(crate) mod user_auth;
 pub(crate) mod user_auth_session;
 
 use challenge::{Answer, Challenge, Responder, expired_session};
@@ -46,7 +49,7 @@ const FLOWS: &[(&str, StartFlow)] = &[
     ("ADMIN_NO_SRP_AUTH", password::start),
     ("REFRESH_TOKEN_AUTH", refresh::refresh_token_auth),
     ("REFRESH_TOKEN", refresh::refresh_token_auth),
-    ("USER_AUTH", user_auth_session::start),
+    ("USER_AUTH", user_auth::start),
 ];
 
 /// Every challenge `RespondToAuthChallenge` answers.
@@ -58,6 +61,10 @@ const CHALLENGES: &[Challenge] = &[
     mfa::SELECT_MFA_TYPE,
     device_srp::DEVICE_SRP_AUTH,
     device_srp::DEVICE_PASSWORD_VERIFIER,
+    user_auth::SELECT_CHALLENGE,
+    otp::EMAIL_OTP,
+    otp::SMS_OTP,
+    mfa_setup::MFA_SETUP,
 ];
 
 fn find_challenge(name: &str) -> Option<&'static Challenge> {

@@ -1,8 +1,7 @@
 //! `USER_AUTH` started with the `Session` of `ConfirmSignUp` (auto sign-in after
 //! sign-up): the confirmation code was the first factor, so the user is signed in, or
 //! stopped at the MFA step, without a password. The session is used up either way.
-//! `USER_AUTH` without it (choice-based and passwordless sign-in) is not emulated here
-//! yet: that start answers `InvalidParameterException` saying so.
+//! `sign_in::user_auth::start` comes here when the request has a `Session`.
 
 use serde_json::Value;
 
@@ -14,16 +13,6 @@ use crate::user_pool::account::sessions::allows_user_auth;
 use crate::user_pool::lookup::{ensure_enabled, user};
 use crate::user_pool::secret::check_secret_hash;
 use crate::wire::StrMap;
-
-/// `InitiateAuth` `USER_AUTH`: only with a sign-up `Session` (in `SESSION`) for now.
-pub(crate) fn start(st: &mut State, c: &AppClient, params: &StrMap) -> Result<Value, ApiError> {
-    match params.get("SESSION") {
-        Some(session) => sign_up_session(st, c, params, session),
-        None => Err(ApiError::invalid_parameter(
-            "USER_AUTH without the Session of ConfirmSignUp is not supported by this emulator yet",
-        )),
-    }
-}
 
 /// `USER_AUTH` with the `Session` of `ConfirmSignUp`.
 pub(crate) fn sign_up_session(

@@ -97,7 +97,8 @@ async fn without_allow_user_auth_there_is_no_session_and_user_auth_is_refused() 
             "USER_AUTH flow not enabled for this client"
         )
     );
-    // USER_AUTH without a session is not emulated yet, and says so.
+    // USER_AUTH without a session is choice-based sign-in (sign_in::user_auth): here
+    // for a user this pool does not have.
     let (_, with) = pool_and_client(&api, settings, user_auth_client()).await;
     let e = api
         .idp(
@@ -106,6 +107,5 @@ async fn without_allow_user_auth_there_is_no_session_and_user_auth_is_refused() 
         )
         .await
         .unwrap_err();
-    assert_eq!(e.type_, "InvalidParameterException");
-    assert!(e.message.contains("not supported"), "{}", e.message);
+    assert_eq!(e.type_, "UserNotFoundException", "{}", e.message);
 }
