@@ -36,21 +36,19 @@ impl fmt::Debug for DeviceSecrets {
 }
 
 /// The device remembered for `username`, if all three fields are stored (as Amplify
-/// reads them: a partial device is no device).
+/// reads them: a partial device is no device). The three are read in one
+/// [`KeyValueStorage::get_many`]: one snapshot, one read of a file store.
 pub(crate) async fn load(
     storage: &dyn KeyValueStorage,
     keys: &Keys,
     username: &str,
 ) -> Result<Option<DeviceSecrets>, AuthError> {
-    let get = |f: &'static str| {
-        let key = keys.field(username, f);
-        async move { storage.get(&key).await }
-    };
-    let (Some(device_key), Some(group), Some(password)) = (
-        get(DEVICE_KEY).await?,
-        get(GROUP_KEY).await?,
-        get(PASSWORD_KEY).await?,
-    ) else {
+    let names = [DEVICE_KEY, GROUP_KEY, PASSWORD_KEY].map(|f| keys.field(username, f));
+    let wanted: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut values = storage.get_many(&wanted).await?.into_iter();
+    let (Some(Some(device_key)), Some(Some(group)), Some(Some(password))) =
+        (values.next(), values.next(), values.next())
+    else {
         return Ok(None);
     };
     if device_key.is_empty() || group.is_empty() || password.is_empty() {
