@@ -23,6 +23,14 @@ def password() -> str:
     return value
 
 
+def write_outputs(path: str, auth: dict, version: str = "1.3") -> None:
+    """Writes an `amplify_outputs.json` with this `auth` section to `path`."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump({"version": version, "auth": auth}, f, indent=2)
+    print(f"wrote {path}")
+
+
 def read_outputs(path: str) -> dict:
     with open(path, encoding="utf-8") as f:
         return json.load(f)["auth"]

@@ -9,12 +9,10 @@ Usage: python interop/accounts_setup.py --endpoint URL --outputs PATH
 """
 
 import argparse
-import json
-import os
 
 import boto3
 
-from _common import DUMMY_CREDENTIALS, REGION, Checks
+from _common import DUMMY_CREDENTIALS, REGION, Checks, write_outputs
 
 
 def main() -> None:
@@ -86,9 +84,9 @@ def main() -> None:
             break
 
     if not checks.failed:
-        outputs = {
-            "version": "1.3",
-            "auth": {
+        write_outputs(
+            args.outputs,
+            {
                 "aws_region": REGION,
                 "user_pool_id": made["pool_id"],
                 "user_pool_client_id": made["client_id"],
@@ -97,11 +95,7 @@ def main() -> None:
                 "user_pool_endpoint": args.endpoint,
                 "identity_pool_endpoint": args.endpoint,
             },
-        }
-        os.makedirs(os.path.dirname(os.path.abspath(args.outputs)), exist_ok=True)
-        with open(args.outputs, "w", encoding="utf-8") as f:
-            json.dump(outputs, f, indent=2)
-        print(f"wrote {args.outputs}")
+        )
     checks.finish()
 
 

@@ -12,12 +12,10 @@ Usage: AMPLIFY_AUTH_PASSWORD=... python interop/boto3_setup.py
 """
 
 import argparse
-import json
-import os
 
 import boto3
 
-from _common import DUMMY_CREDENTIALS, REGION, Checks, password
+from _common import DUMMY_CREDENTIALS, REGION, Checks, password, write_outputs
 
 
 def main() -> None:
@@ -99,9 +97,9 @@ def main() -> None:
             break
 
     if not checks.failed:
-        outputs = {
-            "version": "1.3",
-            "auth": {
+        write_outputs(
+            args.outputs,
+            {
                 "aws_region": REGION,
                 "user_pool_id": made["pool_id"],
                 "user_pool_client_id": made["client_id"],
@@ -110,11 +108,7 @@ def main() -> None:
                 "user_pool_endpoint": args.endpoint,
                 "identity_pool_endpoint": args.endpoint,
             },
-        }
-        os.makedirs(os.path.dirname(os.path.abspath(args.outputs)), exist_ok=True)
-        with open(args.outputs, "w", encoding="utf-8") as f:
-            json.dump(outputs, f, indent=2)
-        print(f"wrote {args.outputs}")
+        )
     checks.finish()
 
 

@@ -14,19 +14,10 @@ Usage: AMPLIFY_AUTH_PASSWORD=... python interop/user_auth_setup.py
 """
 
 import argparse
-import json
-import os
 
 import boto3
 
-from _common import DUMMY_CREDENTIALS, REGION, Checks, password
-
-
-def write(path: str, auth: dict) -> None:
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump({"version": "1.4", "auth": auth}, f, indent=2)
-    print(f"wrote {path}")
+from _common import DUMMY_CREDENTIALS, REGION, Checks, password, write_outputs
 
 
 def main() -> None:
@@ -101,20 +92,20 @@ def main() -> None:
             "identity_pool_endpoint": args.endpoint,
         }
         pool_id, client_id = made["passwordless"]
-        write(args.passwordless_outputs, {
+        write_outputs(args.passwordless_outputs, {
             **base,
             "user_pool_id": pool_id,
             "user_pool_client_id": client_id,
             "passwordless": {"email_otp_enabled": True, "sms_otp_enabled": False},
-        })
+        }, version="1.4")
         pool_id, client_id = made["mfa"]
-        write(args.mfa_outputs, {
+        write_outputs(args.mfa_outputs, {
             **base,
             "user_pool_id": pool_id,
             "user_pool_client_id": client_id,
             "mfa_configuration": "REQUIRED",
             "mfa_methods": ["TOTP"],
-        })
+        }, version="1.4")
     checks.finish()
 
 
