@@ -55,11 +55,12 @@
 //! `policy.rs` (required groups and scopes), `bearer.rs` (reading the
 //! `Authorization` header), `rejection.rs` (the 401/403/503 responses).
 //!
-//! Not done yet: the backend-for-frontend sessions (hosted-UI sign-in routes,
-//! session cookies, a shared session store); see the README's "Servers"
-//! section.
+//! Web backends for frontends: [`bff`] keeps each browser's session on the
+//! server (hosted-UI sign-in routes, a random session cookie, the tokens in
+//! a store shared by every instance) and gives handlers a [`SignedInUser`].
 
 mod bearer;
+pub mod bff;
 mod claims;
 mod extract;
 mod layer;
@@ -67,6 +68,7 @@ mod policy;
 mod rejection;
 
 pub use auth_cognito::{JwksVerifier, TokenUse};
+pub use bff::{BffSessions, SignedInUser};
 pub use claims::{CognitoAccessClaims, CognitoIdClaims};
 pub use layer::{CognitoAuthLayer, CognitoAuthService};
 pub use rejection::AuthRejection;
