@@ -21,8 +21,9 @@
 //! demo pool and user (`demo` / `DemoPassw0rd!`), an app client whose
 //! callback is `{public-url}/auth/callback` (with refresh-token rotation) and
 //! an identity pool, and needs nothing configured. With `--outputs`, the
-//! file's `auth.oauth.redirect_sign_in_uri` must list
-//! `{public-url}/auth/callback`, and the app client must allow it.
+//! file needs an `auth.oauth` section; `{public-url}/auth/callback` is added
+//! to its `redirect_sign_in_uri` when missing, and the app client must allow
+//! it.
 //!
 //! The server prints no token, code, state or cookie: its log (stderr,
 //! `RUST_LOG`, default `info`) names sessions by the first 8 hex digits of
@@ -151,6 +152,27 @@ fn app(verifier: JwksVerifier, bff: BffSessions) -> Router {
         .layer(Extension(bff))
 }
 
+/// The config of `--outputs`, with `{public_url}/auth/callback` added to
+/// `auth.oauth.redirect_sign_in_uri` when the file does not list it (so
+/// several instances, each with its own public URL, can share one file; the
+/// app client must still allow each callback).
+fn outputs_config(path: &std::path::Path, public_url: &str) -> Result<CognitoConfig, BoxError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut outputs: Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+    let callback = format!("{public_url}/auth/callback");
+    if let Some(list) = outputs
+        .pointer_mut("/auth/oauth/redirect_sign_in_uri")
+        .and_then(Value::as_array_mut)
+        && !list.iter().any(|u| u.as_str() == Some(callback.as_str()))
+    {
+        println!("axum_bff: note: {callback} added to the outputs' redirect_sign_in_uri (the app client must allow it)");
+        list.push(Value::String(callback));
+    }
+    Ok(CognitoConfig::from_amplify_outputs(&outputs.to_string())?)
+}
+
 /// The session store of `--storage-url`.
 async fn session_store(url: Option<&str>) -> Result<SessionStore, BoxError> {
     let Some(url) = url else {
@@ -174,7 +196,7 @@ async fn run(flags: Flags) -> Result<(), BoxError> {
         .unwrap_or_else(|| format!("http://{addr}"));
     let public_url = public_url.trim_end_matches('/').to_owned();
     let (emulator, demo, config) = match &flags.outputs {
-        Some(path) => (None, None, CognitoConfig::from_amplify_outputs_file(path)?),
+        Some(path) => (None, None, outputs_config(path, &public_url)?),
         None => {
             let (emulator, demo) = demo::start(&public_url).await?;
             let config = CognitoConfig::from_amplify_outputs(&demo.amplify_outputs_json())?;
