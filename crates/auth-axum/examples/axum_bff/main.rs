@@ -159,15 +159,17 @@ fn app(verifier: JwksVerifier, bff: BffSessions) -> Router {
 fn outputs_config(path: &std::path::Path, public_url: &str) -> Result<CognitoConfig, BoxError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut outputs: Value = serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+    let mut outputs: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
     let callback = format!("{public_url}/auth/callback");
     if let Some(list) = outputs
         .pointer_mut("/auth/oauth/redirect_sign_in_uri")
         .and_then(Value::as_array_mut)
         && !list.iter().any(|u| u.as_str() == Some(callback.as_str()))
     {
-        println!("axum_bff: note: {callback} added to the outputs' redirect_sign_in_uri (the app client must allow it)");
+        println!(
+            "axum_bff: note: {callback} added to the outputs' redirect_sign_in_uri (the app client must allow it)"
+        );
         list.push(Value::String(callback));
     }
     Ok(CognitoConfig::from_amplify_outputs(&outputs.to_string())?)
