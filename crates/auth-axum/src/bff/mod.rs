@@ -314,11 +314,7 @@ impl BffSessionsBuilder {
                 "BFF sessions sign in with the hosted UI: the config needs an oauth section".into(),
             )
         })?;
-        if !oauth
-            .redirect_sign_in_uri
-            .iter()
-            .any(|u| *u == callback_url)
-        {
+        if !oauth.redirect_sign_in_uri.contains(&callback_url) {
             return Err(bad(
                 "auth.oauth.redirect_sign_in_uri",
                 format!(
