@@ -89,8 +89,9 @@ impl BffSessions {
         let storage = self
             .inner
             .store
-            .namespace(&session_namespace(&key))
-            .map_err(|e| BffRejection::from_storage(&e))?;
+            .existing(&session_namespace(&key))
+            .map_err(|e| BffRejection::from_storage(&e))?
+            .ok_or(BffRejection::NotSignedIn)?;
         self.check_marker(storage.as_ref(), &key).await?;
         let plugin = self.plugin_on(storage.clone()).map_err(|e| {
             tracing::warn!(error = %e, "cannot build a session plugin");

@@ -74,11 +74,16 @@ impl BffSessions {
             safe_return_to(return_to),
             &flow.export_secret(),
         );
+        let namespace = pre_session_namespace(&key);
         let storage = self
             .inner
             .store
-            .namespace(&pre_session_namespace(&key))
+            .namespace(&namespace)
             .map_err(|e| BffRejection::from_storage(&e))?;
+        let ttl = i64::try_from(PRE_SESSION_TTL.as_millis()).unwrap_or(i64::MAX);
+        self.inner
+            .store
+            .pre_session_created(&namespace, self.now_ms(), ttl);
         storage
             .set(PRE_SESSION_RECORD, record.to_secret_json().expose_secret())
             .await
@@ -101,8 +106,11 @@ impl BffSessions {
         let namespace = pre_session_namespace(&key);
         let store = &self.inner.store;
         let storage = store
-            .namespace(&namespace)
-            .map_err(|e| BffRejection::from_storage(&e))?;
+            .existing(&namespace)
+            .map_err(|e| BffRejection::from_storage(&e))?
+            .ok_or(invalid(
+                "no sign-in is in progress for this browser (unknown, used or expired pre-session)",
+            ))?;
         let unavailable = |e: auth_core::storage::StorageError| {
             tracing::warn!(error = %e, "the BFF pre-session store failed");
             BffRejection::Unavailable

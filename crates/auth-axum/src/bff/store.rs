@@ -11,7 +11,7 @@
 //! `bff.session` marker does: sign-out deletes the namespace, and every
 //! instance that reads the marker sees the session gone.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -62,8 +62,16 @@ pub struct SessionStore {
 
 #[derive(Clone)]
 enum Backend {
-    Memory(Arc<Mutex<HashMap<String, MemoryStorage>>>),
+    Memory(Arc<Mutex<Memory>>),
     Shared(Arc<OpenNamespace>),
+}
+
+/// The memory store: its namespaces, and its pre-sessions by creation time
+/// (so that abandoned sign-ins are purged; a shared store keeps them).
+#[derive(Default)]
+struct Memory {
+    namespaces: HashMap<String, MemoryStorage>,
+    pre_sessions: VecDeque<(i64, String)>,
 }
 
 impl fmt::Debug for SessionStore {
@@ -125,14 +133,59 @@ impl SessionStore {
         }
     }
 
-    /// The storage of one namespace.
+    /// The storage of one namespace, created if need be.
     pub(crate) fn namespace(&self, name: &str) -> Result<Arc<dyn KeyValueStorage>, StorageError> {
         match &self.backend {
-            Backend::Memory(map) => {
-                let mut map = map.lock().unwrap_or_else(PoisonError::into_inner);
-                Ok(Arc::new(map.entry(name.to_owned()).or_default().clone()))
+            Backend::Memory(memory) => {
+                let mut memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
+                Ok(Arc::new(
+                    memory
+                        .namespaces
+                        .entry(name.to_owned())
+                        .or_default()
+                        .clone(),
+                ))
             }
             Backend::Shared(open) => open(name),
+        }
+    }
+
+    /// The storage of a namespace that may exist, for a lookup by a cookie:
+    /// `None` when the memory store has no such namespace (so forged
+    /// cookies create nothing); a shared store's handle otherwise (opening
+    /// one costs no I/O and creates nothing).
+    pub(crate) fn existing(
+        &self,
+        name: &str,
+    ) -> Result<Option<Arc<dyn KeyValueStorage>>, StorageError> {
+        match &self.backend {
+            Backend::Memory(memory) => {
+                let memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
+                Ok(memory
+                    .namespaces
+                    .get(name)
+                    .map(|s| Arc::new(s.clone()) as Arc<dyn KeyValueStorage>))
+            }
+            Backend::Shared(open) => open(name).map(Some),
+        }
+    }
+
+    /// Notes a new pre-session namespace, and (memory store) deletes the
+    /// pre-sessions created more than `ttl_ms` before `now_ms`: abandoned
+    /// sign-ins do not accumulate in memory.
+    pub(crate) fn pre_session_created(&self, name: &str, now_ms: i64, ttl_ms: i64) {
+        if let Backend::Memory(memory) = &self.backend {
+            let mut memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
+            let memory = &mut *memory;
+            while let Some((created, _)) = memory.pre_sessions.front() {
+                if now_ms - *created <= ttl_ms {
+                    break;
+                }
+                if let Some((_, old)) = memory.pre_sessions.pop_front() {
+                    memory.namespaces.remove(&old);
+                }
+            }
+            memory.pre_sessions.push_back((now_ms, name.to_owned()));
         }
     }
 
@@ -141,9 +194,11 @@ impl SessionStore {
     pub(crate) async fn delete(&self, name: &str) -> Result<(), StorageError> {
         let storage = self.namespace(name)?;
         storage.clear().await?;
-        if let Backend::Memory(map) = &self.backend {
-            map.lock()
+        if let Backend::Memory(memory) = &self.backend {
+            memory
+                .lock()
                 .unwrap_or_else(PoisonError::into_inner)
+                .namespaces
                 .remove(name);
         }
         Ok(())
