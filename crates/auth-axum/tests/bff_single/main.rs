@@ -16,6 +16,7 @@
 
 mod bed;
 mod faults;
+mod sessions;
 
 use bed::{Bed, Browser, Shared};
 use serde_json::Value;
