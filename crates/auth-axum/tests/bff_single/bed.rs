@@ -263,8 +263,14 @@ impl Browser {
         let res = self.get(&format!("{base}/auth/sign-in")).await;
         assert_eq!(res.status(), 302);
         let authorize = location(&res, base);
-        let res = self.http.get(&authorize).send().await.expect("authorize");
-        let login = location(&res, &authorize);
+        self.finish_login(&authorize, user, password).await
+    }
+
+    /// Opens the authorize URL and fills in the login form; returns the
+    /// callback URL the hosted UI redirects to.
+    pub async fn finish_login(&mut self, authorize: &str, user: &str, password: &str) -> String {
+        let res = self.http.get(authorize).send().await.expect("authorize");
+        let login = location(&res, authorize);
         let txn = query_param(&login, "txn");
         let body = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs([

@@ -263,3 +263,50 @@ where
     }
     out
 }
+
+#[tokio::test]
+async fn the_provider_and_a_local_return_path_are_honoured_and_a_foreign_one_is_not() {
+    let bed = Bed::new().await;
+    let a = bed.instance(Shared::default().store(), 100).await;
+    let mut b = Browser::new();
+    let res = b
+        .get(&format!("{}/auth/sign-in?provider=Google", a.base))
+        .await;
+    assert_eq!(res.status(), 302);
+    let authorize = bed::location(&res, &a.base);
+    assert!(
+        authorize.contains("identity_provider=Google"),
+        "{authorize}"
+    );
+    assert!(
+        authorize.contains("code_challenge_method=S256"),
+        "{authorize}"
+    );
+    assert!(!authorize.contains("code_verifier"), "{authorize}");
+
+    for (wanted, landed) in [
+        ("/me", "/me"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example", "/"),
+    ] {
+        let mut b = Browser::new();
+        let res = b
+            .get(&format!(
+                "{}/auth/sign-in?return_to={}",
+                a.base,
+                url::form_urlencoded::byte_serialize(wanted.as_bytes()).collect::<String>()
+            ))
+            .await;
+        assert_eq!(res.status(), 302);
+        let callback = b
+            .finish_login(
+                &bed::location(&res, &a.base),
+                &bed.demo.username,
+                &bed.demo.password,
+            )
+            .await;
+        let res = b.callback(&callback, &a.base).await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(res.headers()["location"], landed, "return_to={wanted}");
+    }
+}
