@@ -180,7 +180,7 @@ impl BffSessions {
             return Err(BffRejection::Unavailable);
         }
         self.adopt(&key, plugin, storage as Arc<dyn KeyValueStorage>);
-        if let Some(old) = previous.filter(|p| *p != id) {
+        if let Some(old) = previous.filter(|p| p.store_key() != key) {
             // The browser signed in anew: its previous session ends.
             let _ = self.delete_session(&old.store_key()).await;
         }
