@@ -57,18 +57,25 @@ impl SignedInUser {
         &self.session.plugin
     }
 
-    /// Maps an error of the session's plugin; a session that is over for
-    /// good (its refresh token refused) is deleted from the store.
+    /// Maps an error of the session's plugin. A session is over for good
+    /// only when the plugin itself has signed out (Cognito refused the
+    /// refresh token): then its record is deleted from the store. A refusal
+    /// that left the plugin signed in (the identity pool refusing, say) is
+    /// an upstream error, and the session is kept.
     async fn refuse(&self, e: &AuthError) -> BffRejection {
-        let rejection = BffRejection::from_session_error(e);
+        let mut rejection = BffRejection::from_session_error(e);
+        let name = log_name(&self.session.key);
+        if rejection.ends_session() && self.session.plugin.is_signed_in_cached() {
+            rejection = BffRejection::Upstream;
+        }
         if rejection.ends_session() {
             tracing::info!(
-                session = log_name(&self.session.key),
+                session = name,
                 "a BFF session ended: its tokens are no longer accepted"
             );
             let _ = self.bff.delete_session(&self.session.key).await;
         } else {
-            tracing::warn!(session = log_name(&self.session.key), error = %e, "a BFF session call failed");
+            tracing::warn!(session = name, error = %e, "a BFF session call failed");
         }
         rejection
     }
