@@ -21,12 +21,17 @@ use super::store::{
     session_namespace,
 };
 
+/// The longest `return_to` kept (longer ones are replaced by `/`).
+const MAX_RETURN_TO: usize = 2048;
+
 /// Where the browser goes after the callback: a local path (`/...`, not
-/// `//...` or with a backslash, which browsers treat as another host), else `/`.
+/// `//...` or with a backslash, which browsers treat as another host) of at
+/// most [`MAX_RETURN_TO`] bytes, else `/`.
 pub(crate) fn safe_return_to(wanted: Option<&str>) -> String {
     match wanted {
         Some(p)
-            if p.starts_with('/')
+            if p.len() <= MAX_RETURN_TO
+                && p.starts_with('/')
                 && !p.starts_with("//")
                 && !p.contains('\\')
                 && !p.chars().any(char::is_control) =>
@@ -35,6 +40,14 @@ pub(crate) fn safe_return_to(wanted: Option<&str>) -> String {
         }
         _ => "/".to_owned(),
     }
+}
+
+/// Whether `name` can be an identity provider's name.
+fn is_provider_name(name: &str) -> bool {
+    name.len() <= 128
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
 const fn invalid(description: &'static str) -> BffRejection {
@@ -56,6 +69,11 @@ impl BffSessions {
         let mut options =
             SignInWithRedirectOptions::default().with_redirect_uri(self.callback_url());
         if let Some(p) = provider.filter(|p| !p.is_empty()) {
+            if !is_provider_name(p) {
+                return Err(invalid(
+                    "the provider is not a provider name (letters, digits, '_', '-', '.'; at most 128)",
+                ));
+            }
             options = options.with_provider(HostedUiProvider::from_name(p));
         }
         let flow = plugin
@@ -218,6 +236,9 @@ mod tests {
             assert_eq!(safe_return_to(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_return_to(None), "/");
+        assert_eq!(safe_return_to(Some(&format!("/{}", "a".repeat(3000)))), "/");
+        assert!(is_provider_name("Google") && is_provider_name("my-saml.idp_1"));
+        assert!(!is_provider_name("a b") && !is_provider_name("x&state=y"));
     }
 
     #[test]
