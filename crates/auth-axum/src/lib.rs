@@ -53,7 +53,8 @@
 //! Modules: `layer.rs` (the tower layer and service), `extract.rs` (the
 //! extractors), `claims.rs` (the claim types and their accessors),
 //! `policy.rs` (required groups and scopes), `bearer.rs` (reading the
-//! `Authorization` header), `rejection.rs` (the 401/403/503 responses).
+//! `Authorization` header), `rejection.rs` (the 401/403/503 responses),
+//! `bff/` (backend-for-frontend sessions; its own module map).
 //!
 //! Web backends for frontends: [`bff`] keeps each browser's session on the
 //! server (hosted-UI sign-in routes, a random session cookie, the tokens in

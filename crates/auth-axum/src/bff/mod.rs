@@ -123,6 +123,7 @@ pub const DEFAULT_SESSION_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600
 /// # Ok::<(), auth_core::error::AuthError>(())
 /// ```
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct BffSessions {
     inner: Arc<Inner>,
 }
@@ -166,6 +167,7 @@ impl fmt::Debug for BffSessions {
 /// assert_eq!(bff.session_cookie_name(), "amplify_session");
 /// # Ok::<(), auth_core::error::AuthError>(())
 /// ```
+#[non_exhaustive]
 pub struct BffSessionsBuilder {
     config: CognitoConfig,
     public_url: String,

@@ -37,6 +37,7 @@ use super::session_id::SESSION_COOKIE;
 /// }
 /// ```
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SignedInUser {
     bff: BffSessions,
     session: Arc<Cached>,

@@ -56,6 +56,7 @@ type OpenNamespace =
 /// # let _ = store; Ok(()) }
 /// ```
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct SessionStore {
     backend: Backend,
 }
