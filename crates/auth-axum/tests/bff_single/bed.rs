@@ -150,6 +150,10 @@ impl Bed {
         let addr: SocketAddr = listener.local_addr().expect("addr");
         let app = Router::new()
             .route("/me", get(me))
+            .route(
+                "/debug",
+                get(|user: SignedInUser| async move { format!("{user:?}") }),
+            )
             .merge(bff.routes())
             .layer(Extension(bff.clone()));
         let server = tokio::spawn(async move {

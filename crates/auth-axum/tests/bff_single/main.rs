@@ -45,6 +45,20 @@ async fn a_hosted_ui_sign_in_gives_a_cookie_session_that_refreshes_and_signs_out
         assert!(!line.contains("eyJ"), "a JWT in a cookie: {line}");
     }
 
+    // Debug shows neither the cookie nor a token.
+    let debug = b
+        .get(&format!("{}/debug", a.base))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(debug.starts_with("SignedInUser"), "{debug}");
+    for shown in [debug, format!("{:?}", a.bff)] {
+        assert!(
+            !shown.contains(&session) && !shown.contains("eyJ"),
+            "{shown}"
+        );
+    }
     let res = b.get(&format!("{}/me", a.base)).await;
     assert_eq!(res.status(), 200);
     let me: Value = res.json().await.unwrap();
