@@ -25,6 +25,15 @@ struct SignInQuery {
     return_to: Option<String>,
 }
 
+/// The query of `POST /auth/sign-out`.
+#[derive(Debug, Default, Deserialize)]
+struct SignOutQuery {
+    /// `true`: also `GlobalSignOut` (every device of the user), not only
+    /// this session's refresh token revoked.
+    #[serde(default)]
+    global: bool,
+}
+
 impl BffSessions {
     /// The sign-in routes, to merge into the application's router:
     ///
@@ -32,7 +41,7 @@ impl BffSessions {
     /// |---|---|
     /// | `GET /auth/sign-in[?provider=NAME][&return_to=/path]` | 302 to the hosted UI's authorize URL, with the pre-session cookie (10 minutes) |
     /// | `GET /auth/callback?code=..&state=..` | 303 to `return_to` with the session cookie; 400 JSON for a missing, forged, expired or used sign-in; 503 on a transient fault |
-    /// | `POST /auth/sign-out` | 200 `{"signed_out": true, "logout_url": URL or null}` and the cookie cleared; 403 for a cross-origin `Origin`; 503 when the store is down (the session is kept) |
+    /// | `POST /auth/sign-out[?global=true]` | 200 `{"signed_out": true, "logout_url": URL or null}` and the cookie cleared; 403 for a cross-origin `Origin`; 503 when the store is down (the session is kept) |
     /// | `GET /auth/sign-out` | 405 |
     ///
     /// ```no_run
@@ -127,7 +136,11 @@ fn same_origin(bff: &BffSessions, headers: &HeaderMap) -> bool {
     })
 }
 
-async fn sign_out(Extension(bff): Extension<BffSessions>, headers: HeaderMap) -> Response {
+async fn sign_out(
+    Extension(bff): Extension<BffSessions>,
+    Query(q): Query<SignOutQuery>,
+    headers: HeaderMap,
+) -> Response {
     if !same_origin(&bff, &headers) {
         return BffRejection::CrossOrigin.into_response();
     }
@@ -135,7 +148,11 @@ async fn sign_out(Extension(bff): Extension<BffSessions>, headers: HeaderMap) ->
     if let Some(id) = cookies.read(&headers, SESSION_COOKIE) {
         let key = id.store_key();
         match bff.session(&id).await {
-            Ok(session) => match session.plugin.sign_out(SignOutOptions::default()).await {
+            Ok(session) => match session
+                .plugin
+                .sign_out(SignOutOptions::default().with_global(q.global))
+                .await
+            {
                 Ok(result) => {
                     if let Some(e) = result.remote_error {
                         tracing::warn!(session = log_name(&key), error = %e, "the refresh token could not be revoked; the session is deleted anyway");

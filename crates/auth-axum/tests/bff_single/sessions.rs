@@ -119,3 +119,29 @@ async fn concurrent_forced_refreshes_over_two_instances_on_redis_adopt_each_othe
         assert_eq!(res.status(), 200);
     }
 }
+
+#[tokio::test]
+async fn a_global_sign_out_signs_every_session_of_the_user_out() {
+    let bed = Bed::new().await;
+    let a = bed.instance(Shared::default().store(), 100).await;
+    let mut laptop = Browser::new();
+    let mut phone = Browser::new();
+    laptop
+        .sign_in(&a.base, &bed.demo.username, &bed.demo.password)
+        .await;
+    phone
+        .sign_in(&a.base, &bed.demo.username, &bed.demo.password)
+        .await;
+    bed.emu.reset_counters();
+    let res = laptop
+        .post(&format!("{}/auth/sign-out?global=true", a.base), None)
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(bed.emu.count("GlobalSignOut"), 1);
+    // The phone's session is still cached, but its refresh token is dead:
+    // the next refresh ends it.
+    let res = phone
+        .get(&format!("{}/me?force_refresh=true", a.base))
+        .await;
+    assert_eq!(res.status(), 401);
+}
