@@ -12,10 +12,12 @@ use crate::lease::{self, LeaseSpec};
 use crate::store::RedisStore;
 
 /// Applies a batch of sets and removals to one hash, atomically (a script
-/// runs as one unit: no reader sees half of it).
+/// runs as one unit: no reader sees half of it). `ARGV[1]` is the idle
+/// expiry in milliseconds (`0`: none), (re)set on the hash in the same
+/// unit, so a written namespace always carries its expiry.
 static APPLY: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(
-        r"local i = 1
+        r"local i = 2
 while i <= #ARGV do
     if ARGV[i] == 's' then
         redis.call('HSET', KEYS[1], ARGV[i + 1], ARGV[i + 2])
@@ -24,6 +26,10 @@ while i <= #ARGV do
         redis.call('HDEL', KEYS[1], ARGV[i + 1])
         i = i + 2
     end
+end
+local expiry = tonumber(ARGV[1])
+if expiry and expiry > 0 then
+    redis.call('PEXPIRE', KEYS[1], expiry)
 end
 return 1",
     )
@@ -47,6 +53,10 @@ return 1",
 ///   timeout; an unreachable or slow Redis is
 ///   [`StorageError::Unavailable`], which is transient: the plugin keeps
 ///   its session.
+/// - **Optional idle expiry.** With [`with_expiry`](Self::with_expiry),
+///   every write (re)sets `PEXPIRE` on the hash in the same unit as the
+///   write, so a namespace nobody writes to for that long disappears.
+///   Off by default: entries then stay until removed.
 ///
 /// Cheap to clone. `Debug` shows the URL (without password) and the
 /// namespace, never values.
@@ -57,6 +67,8 @@ pub struct RedisStorage {
     session_key: String,
     lock_key: String,
     lock_timeout: Duration,
+    /// The idle expiry in milliseconds; 0 when off.
+    expiry_ms: u64,
 }
 
 impl RedisStorage {
@@ -69,8 +81,81 @@ impl RedisStorage {
             lock_key: format!("{base}:lock"),
             namespace: namespace.to_owned(),
             lock_timeout,
+            expiry_ms: 0,
             store,
         }
+    }
+
+    /// Makes the namespace expire when nobody writes to it for `idle`:
+    /// every [`set`](KeyValueStorage::set), [`remove`](KeyValueStorage::remove)
+    /// and [`apply`](KeyValueStorage::apply) through this handle (re)sets
+    /// `PEXPIRE` on the hash atomically with the write (one script). Reads
+    /// do not extend it. The lock keeps its own lease. Applies to this
+    /// handle only: give every handle of a namespace the same expiry (a
+    /// handle without one leaves the hash's expiry as it is).
+    /// `Duration::ZERO` turns expiry off; durations are counted in whole
+    /// milliseconds (at least 1).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use auth_core::storage::KeyValueStorage;
+    /// use auth_storage_redis::RedisStore;
+    ///
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let store = RedisStore::builder("redis://127.0.0.1:6379/0")?.connect().await?;
+    /// // A sign-in that is abandoned disappears 10 minutes after its last write.
+    /// let pending = store
+    ///     .storage("sign-in:4f2a")?
+    ///     .with_expiry(Duration::from_secs(600));
+    /// pending.set("flow", "...").await?;
+    /// assert!(pending.expires_in().await?.is_some());
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn with_expiry(mut self, idle: Duration) -> Self {
+        self.expiry_ms = if idle.is_zero() {
+            0
+        } else {
+            u64::try_from(idle.as_millis()).unwrap_or(u64::MAX).max(1)
+        };
+        self
+    }
+
+    /// The idle expiry set by [`with_expiry`](Self::with_expiry), `None`
+    /// when off.
+    pub fn expiry(&self) -> Option<Duration> {
+        (self.expiry_ms > 0).then(|| Duration::from_millis(self.expiry_ms))
+    }
+
+    /// How long until the session hash expires (`PTTL`): `None` when it
+    /// does not exist or has no expiry.
+    ///
+    /// # Errors
+    ///
+    /// As any command.
+    pub async fn expires_in(&self) -> Result<Option<Duration>, StorageError> {
+        let mut cmd = redis::cmd("PTTL");
+        cmd.arg(&self.session_key);
+        let ms: i64 = self.link().query("PTTL", &cmd).await?;
+        Ok(u64::try_from(ms).ok().map(Duration::from_millis))
+    }
+
+    /// Runs the apply script with `changes` (possibly one), setting the
+    /// expiry when there is one.
+    async fn run_apply(
+        &self,
+        changes: impl IntoIterator<Item = (String, Option<String>)>,
+    ) -> Result<(), StorageError> {
+        let mut invocation = APPLY.key(&self.session_key);
+        invocation.arg(self.expiry_ms);
+        for change in changes {
+            match change {
+                (k, Some(v)) => invocation.arg("s").arg(k).arg(v),
+                (k, None) => invocation.arg("r").arg(k),
+            };
+        }
+        let _: i64 = self.link().invoke("apply (script)", &invocation).await?;
+        Ok(())
     }
 
     /// Sets how long [`lock`](KeyValueStorage::lock) waits for another
@@ -122,6 +207,7 @@ impl fmt::Debug for RedisStorage {
         f.debug_struct("RedisStorage")
             .field("url", &self.store.url())
             .field("namespace", &self.namespace)
+            .field("expiry", &self.expiry())
             .finish_non_exhaustive()
     }
 }
@@ -156,6 +242,11 @@ impl KeyValueStorage for RedisStorage {
     }
 
     async fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
+        if self.expiry_ms > 0 {
+            return self
+                .run_apply([(key.to_owned(), Some(value.to_owned()))])
+                .await;
+        }
         let mut cmd = redis::cmd("HSET");
         cmd.arg(&self.session_key).arg(key).arg(value);
         let _: i64 = self.link().query("HSET", &cmd).await?;
@@ -163,6 +254,9 @@ impl KeyValueStorage for RedisStorage {
     }
 
     async fn remove(&self, key: &str) -> Result<(), StorageError> {
+        if self.expiry_ms > 0 {
+            return self.run_apply([(key.to_owned(), None)]).await;
+        }
         let mut cmd = redis::cmd("HDEL");
         cmd.arg(&self.session_key).arg(key);
         let _: i64 = self.link().query("HDEL", &cmd).await?;
@@ -182,15 +276,8 @@ impl KeyValueStorage for RedisStorage {
         if changes.is_empty() {
             return Ok(());
         }
-        let mut invocation = APPLY.key(&self.session_key);
-        for change in changes {
-            match change.into_key_value() {
-                (k, Some(v)) => invocation.arg("s").arg(k).arg(v),
-                (k, None) => invocation.arg("r").arg(k),
-            };
-        }
-        let _: i64 = self.link().invoke("apply (script)", &invocation).await?;
-        Ok(())
+        self.run_apply(changes.into_iter().map(StorageChange::into_key_value))
+            .await
     }
 
     /// Takes the session's lease; see [`RedisStorage`].
