@@ -79,6 +79,12 @@ struct Flags {
     /// on another instance is seen at once).
     #[arg(long, default_value_t = 0)]
     revalidate_ms: u64,
+    /// With `--storage-url`: a session nobody writes to (sign-in, token
+    /// refresh) for this many seconds expires from Redis (default 30 days,
+    /// Cognito's default refresh-token validity; 0: never). Pre-sessions
+    /// always expire after 10 minutes.
+    #[arg(long, value_name = "SECONDS", default_value_t = auth_axum::bff::DEFAULT_SESSION_IDLE_TTL.as_secs())]
+    session_idle_ttl: u64,
     /// Sign in through this server with a cookie-jar client (emulator only),
     /// call `/me`, a forced refresh, sign-out and `/api/claims`, print the
     /// statuses, and exit.
@@ -184,8 +190,8 @@ async fn session_store(url: Option<&str>) -> Result<SessionStore, BoxError> {
         .connect()
         .await?;
     println!("axum_bff: sessions in Redis at {}", redis.url());
-    Ok(SessionStore::from_fn(move |namespace| {
-        Ok(Arc::new(redis.storage(namespace)?) as Arc<dyn KeyValueStorage>)
+    Ok(SessionStore::from_fn_with_expiry(move |namespace, idle| {
+        Ok(Arc::new(redis.storage(namespace)?.with_expiry(idle)) as Arc<dyn KeyValueStorage>)
     }))
 }
 
@@ -211,6 +217,7 @@ async fn run(flags: Flags) -> Result<(), BoxError> {
         .store(store)
         .max_cached_sessions(flags.max_cached_sessions)
         .revalidate_after(Duration::from_millis(flags.revalidate_ms))
+        .session_idle_ttl(Duration::from_secs(flags.session_idle_ttl))
         .build()?;
     println!(
         "axum_bff: user pool {}, callback {}",

@@ -89,7 +89,7 @@ impl BffSessions {
         let storage = self
             .inner
             .store
-            .existing(&session_namespace(&key))
+            .existing(&session_namespace(&key), self.inner.session_idle_ttl)
             .map_err(|e| BffRejection::from_storage(&e))?
             .ok_or(BffRejection::NotSignedIn)?;
         self.check_marker(storage.as_ref(), &key).await?;
@@ -139,7 +139,7 @@ impl BffSessions {
         self.evict(key);
         self.inner
             .store
-            .delete(&session_namespace(key))
+            .delete(&session_namespace(key), self.inner.session_idle_ttl)
             .await
             .map_err(|e| {
                 tracing::warn!(session = log_name(key), error = %e, "could not delete a BFF session");

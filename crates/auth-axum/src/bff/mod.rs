@@ -86,6 +86,10 @@ pub const PRE_SESSION_TTL: Duration = Duration::from_secs(10 * 60);
 /// The default `Max-Age` of the session cookie (30 days, Cognito's default
 /// refresh-token validity).
 pub const DEFAULT_SESSION_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
+/// The default idle expiry of a session in a store that expires records
+/// ([`SessionStore::from_fn_with_expiry`]): 30 days without a write (Cognito's
+/// default refresh-token validity).
+pub const DEFAULT_SESSION_IDLE_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// BFF sessions for one app client: the configuration, the store and the
 /// session manager. Cheap to clone (one shared inner); put it in the
@@ -139,6 +143,7 @@ struct Inner {
     cache: Mutex<lru::Lru<Arc<Cached>>>,
     revalidate_ms: i64,
     session_max_age: Duration,
+    session_idle_ttl: Duration,
 }
 
 impl fmt::Debug for BffSessions {
@@ -176,6 +181,7 @@ pub struct BffSessionsBuilder {
     max_cached: usize,
     revalidate_after: Duration,
     session_max_age: Duration,
+    session_idle_ttl: Duration,
 }
 
 impl fmt::Debug for BffSessionsBuilder {
@@ -203,6 +209,7 @@ impl BffSessions {
             max_cached: DEFAULT_MAX_CACHED_SESSIONS,
             revalidate_after: Duration::ZERO,
             session_max_age: DEFAULT_SESSION_MAX_AGE,
+            session_idle_ttl: DEFAULT_SESSION_IDLE_TTL,
         }
     }
 
@@ -284,6 +291,19 @@ impl BffSessionsBuilder {
         self
     }
 
+    /// How long a session may go without a write before a store that
+    /// expires records ([`SessionStore::from_fn_with_expiry`]) drops it
+    /// (default [`DEFAULT_SESSION_IDLE_TTL`]). A session is written when it
+    /// is created and at every token refresh, so a session in use stays;
+    /// one whose cookie never comes back, or token entries left by a
+    /// refresh that raced a sign-out, go after this long. Keep it at least
+    /// the app client's refresh-token validity. The memory store ignores
+    /// it. Zero means no expiry.
+    pub fn session_idle_ttl(mut self, idle: Duration) -> Self {
+        self.session_idle_ttl = idle;
+        self
+    }
+
     /// Checks the configuration and builds the sessions.
     ///
     /// # Errors
@@ -336,6 +356,7 @@ impl BffSessionsBuilder {
                 cache: Mutex::new(lru::Lru::new(self.max_cached)),
                 revalidate_ms: i64::try_from(self.revalidate_after.as_millis()).unwrap_or(i64::MAX),
                 session_max_age: self.session_max_age,
+                session_idle_ttl: self.session_idle_ttl,
             }),
         })
     }

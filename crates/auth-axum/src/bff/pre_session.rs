@@ -96,7 +96,7 @@ impl BffSessions {
         let storage = self
             .inner
             .store
-            .namespace(&namespace)
+            .namespace(&namespace, PRE_SESSION_TTL)
             .map_err(|e| BffRejection::from_storage(&e))?;
         let ttl = i64::try_from(PRE_SESSION_TTL.as_millis()).unwrap_or(i64::MAX);
         self.inner
@@ -124,7 +124,7 @@ impl BffSessions {
         let namespace = pre_session_namespace(&key);
         let store = &self.inner.store;
         let storage = store
-            .existing(&namespace)
+            .existing(&namespace, PRE_SESSION_TTL)
             .map_err(|e| BffRejection::from_storage(&e))?
             .ok_or(invalid(
                 "no sign-in is in progress for this browser (unknown, used or expired pre-session)",
@@ -136,7 +136,7 @@ impl BffSessions {
         let lock = storage.lock().await.map_err(unavailable)?;
         let raw = storage.get(PRE_SESSION_RECORD).await;
         let deleted = match &raw {
-            Ok(Some(_)) => store.delete(&namespace).await,
+            Ok(Some(_)) => store.delete(&namespace, PRE_SESSION_TTL).await,
             _ => Ok(()),
         };
         if let Err(e) = lock.release().await {
@@ -178,7 +178,7 @@ impl BffSessions {
         let storage = self
             .inner
             .store
-            .namespace(&namespace)
+            .namespace(&namespace, self.inner.session_idle_ttl)
             .map_err(|e| BffRejection::from_storage(&e))?;
         let plugin = self
             .plugin_on(storage.clone())
@@ -188,13 +188,21 @@ impl BffSessions {
             .map_err(|_| invalid("the sign-in in progress belongs to another app client"))?;
         let redirected_to = format!("{}?{query}", self.callback_url());
         if let Err(e) = flow.complete(&redirected_to).await {
-            let _ = self.inner.store.delete(&namespace).await;
+            let _ = self
+                .inner
+                .store
+                .delete(&namespace, self.inner.session_idle_ttl)
+                .await;
             return Err(callback_error(&e));
         }
         let marker = SessionMarker::new(self.now_ms());
         if let Err(e) = storage.set(SESSION_MARKER, &marker.to_json()).await {
             tracing::warn!(error = %e, "could not store a new BFF session");
-            let _ = self.inner.store.delete(&namespace).await;
+            let _ = self
+                .inner
+                .store
+                .delete(&namespace, self.inner.session_idle_ttl)
+                .await;
             return Err(BffRejection::Unavailable);
         }
         self.adopt(&key, plugin, storage as Arc<dyn KeyValueStorage>);

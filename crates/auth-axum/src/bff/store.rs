@@ -14,6 +14,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use auth_core::secret::SecretString;
 use auth_core::storage::{KeyValueStorage, StorageError};
@@ -27,9 +28,12 @@ pub(crate) const PRE_SESSION_RECORD: &str = "bff.pre";
 /// The version of both records.
 const RECORD_VERSION: u32 = 1;
 
-/// Opens one namespace of a shared store.
-type OpenNamespace =
-    dyn Fn(&str) -> Result<Arc<dyn KeyValueStorage>, StorageError> + Send + Sync + 'static;
+/// Opens one namespace of a shared store, with the idle expiry the BFF
+/// wants for it.
+type OpenNamespace = dyn Fn(&str, Duration) -> Result<Arc<dyn KeyValueStorage>, StorageError>
+    + Send
+    + Sync
+    + 'static;
 
 /// Where BFF sessions are stored: in this process's memory
 /// ([`SessionStore::memory`], the default), or in a shared store such as
@@ -41,6 +45,13 @@ type OpenNamespace =
 /// Redis lease of `auth-storage-redis`) a session is refreshed by one
 /// instance at a time, and the others adopt the result.
 ///
+/// With [`SessionStore::from_fn_with_expiry`], the shared store is told how
+/// long each namespace may sit unwritten: a pre-session
+/// [`PRE_SESSION_TTL`](super::PRE_SESSION_TTL), a session its
+/// [`session_idle_ttl`](super::BffSessionsBuilder::session_idle_ttl). So
+/// abandoned sign-ins and sessions whose cookie never comes back disappear
+/// from Redis by themselves.
+///
 /// ```no_run
 /// use std::sync::Arc;
 /// use auth_axum::bff::SessionStore;
@@ -50,8 +61,8 @@ type OpenNamespace =
 /// let redis = auth_storage_redis::RedisStore::builder("redis://127.0.0.1:6379/0?prefix=my-bff")?
 ///     .connect()
 ///     .await?;
-/// let store = SessionStore::from_fn(move |namespace| {
-///     Ok(Arc::new(redis.storage(namespace)?) as Arc<dyn KeyValueStorage>)
+/// let store = SessionStore::from_fn_with_expiry(move |namespace, idle| {
+///     Ok(Arc::new(redis.storage(namespace)?.with_expiry(idle)) as Arc<dyn KeyValueStorage>)
 /// });
 /// # let _ = store; Ok(()) }
 /// ```
@@ -110,7 +121,10 @@ impl SessionStore {
     /// Sessions in a shared store: `open(namespace)` returns the storage of
     /// one namespace (for Redis, `RedisStore::storage(namespace)`). It is
     /// called once per session per instance, and must be cheap and not
-    /// block (no I/O: connect once, beforehand).
+    /// block (no I/O: connect once, beforehand). Records stored this way
+    /// never expire (a sign-out deletes them); prefer
+    /// [`from_fn_with_expiry`](Self::from_fn_with_expiry) for a store that
+    /// can expire them.
     ///
     /// ```
     /// use std::sync::Arc;
@@ -130,12 +144,54 @@ impl SessionStore {
         F: Fn(&str) -> Result<Arc<dyn KeyValueStorage>, StorageError> + Send + Sync + 'static,
     {
         Self {
+            backend: Backend::Shared(Arc::new(move |namespace: &str, _idle: Duration| {
+                open(namespace)
+            })),
+        }
+    }
+
+    /// Sessions in a shared store that expires idle namespaces:
+    /// `open(namespace, idle)` returns the storage of one namespace that
+    /// disappears when nobody writes to it for `idle` (for Redis,
+    /// `RedisStore::storage(namespace)?.with_expiry(idle)`, which resets
+    /// the expiry with every write). `idle` is
+    /// [`PRE_SESSION_TTL`](super::PRE_SESSION_TTL) for a pre-session and
+    /// the [`session_idle_ttl`](super::BffSessionsBuilder::session_idle_ttl)
+    /// for a session, whose plugin writes at every token refresh. As for
+    /// [`from_fn`](Self::from_fn), `open` must be cheap and not block.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use auth_axum::bff::SessionStore;
+    /// use auth_core::storage::KeyValueStorage;
+    /// use auth_storage::MemoryStorage;
+    ///
+    /// // A store that ignores the expiry, for a test.
+    /// let all = MemoryStorage::new();
+    /// let store = SessionStore::from_fn_with_expiry(move |_namespace, _idle| {
+    ///     Ok(Arc::new(all.clone()) as Arc<dyn KeyValueStorage>)
+    /// });
+    /// # let _ = store;
+    /// ```
+    pub fn from_fn_with_expiry<F>(open: F) -> Self
+    where
+        F: Fn(&str, Duration) -> Result<Arc<dyn KeyValueStorage>, StorageError>
+            + Send
+            + Sync
+            + 'static,
+    {
+        Self {
             backend: Backend::Shared(Arc::new(open)),
         }
     }
 
-    /// The storage of one namespace, created if need be.
-    pub(crate) fn namespace(&self, name: &str) -> Result<Arc<dyn KeyValueStorage>, StorageError> {
+    /// The storage of one namespace, created if need be, expiring after
+    /// `idle` without writes where the store can do that.
+    pub(crate) fn namespace(
+        &self,
+        name: &str,
+        idle: Duration,
+    ) -> Result<Arc<dyn KeyValueStorage>, StorageError> {
         match &self.backend {
             Backend::Memory(memory) => {
                 let mut memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
@@ -147,7 +203,7 @@ impl SessionStore {
                         .clone(),
                 ))
             }
-            Backend::Shared(open) => open(name),
+            Backend::Shared(open) => open(name, idle),
         }
     }
 
@@ -158,6 +214,7 @@ impl SessionStore {
     pub(crate) fn existing(
         &self,
         name: &str,
+        idle: Duration,
     ) -> Result<Option<Arc<dyn KeyValueStorage>>, StorageError> {
         match &self.backend {
             Backend::Memory(memory) => {
@@ -167,7 +224,7 @@ impl SessionStore {
                     .get(name)
                     .map(|s| Arc::new(s.clone()) as Arc<dyn KeyValueStorage>))
             }
-            Backend::Shared(open) => open(name).map(Some),
+            Backend::Shared(open) => open(name, idle).map(Some),
         }
     }
 
@@ -192,8 +249,8 @@ impl SessionStore {
 
     /// Deletes a namespace's entries, and for the memory store the
     /// namespace itself.
-    pub(crate) async fn delete(&self, name: &str) -> Result<(), StorageError> {
-        let storage = self.namespace(name)?;
+    pub(crate) async fn delete(&self, name: &str, idle: Duration) -> Result<(), StorageError> {
+        let storage = self.namespace(name, idle)?;
         storage.clear().await?;
         if let Backend::Memory(memory) = &self.backend {
             memory
@@ -308,26 +365,28 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
+    const IDLE: Duration = Duration::from_secs(60);
+
     #[tokio::test]
     async fn memory_namespaces_are_separate_and_deleted_whole() {
         let store = SessionStore::memory();
-        let a = store.namespace("a").expect("a");
-        let b = store.namespace("b").expect("b");
+        let a = store.namespace("a", IDLE).expect("a");
+        let b = store.namespace("b", IDLE).expect("b");
         a.set("k", "1").await.expect("set");
         assert_eq!(b.get("k").await.expect("get"), None);
         assert_eq!(
             store
-                .namespace("a")
+                .namespace("a", IDLE)
                 .expect("a")
                 .get("k")
                 .await
                 .expect("get"),
             Some("1".into())
         );
-        store.delete("a").await.expect("delete");
+        store.delete("a", IDLE).await.expect("delete");
         assert_eq!(
             store
-                .namespace("a")
+                .namespace("a", IDLE)
                 .expect("a")
                 .get("k")
                 .await

@@ -140,6 +140,11 @@ impl Bed {
             .max_cached_sessions(max_cached)
             .build()
             .expect("bff");
+        self.serve(bff).await
+    }
+
+    /// An instance of a BFF built by the test.
+    pub async fn serve(&self, bff: BffSessions) -> Instance {
         let taken = self.listener.lock().unwrap().take();
         let listener = match taken {
             Some(l) => l,

@@ -15,6 +15,7 @@
 )]
 
 mod bed;
+mod expiry;
 mod faults;
 mod sessions;
 
