@@ -49,6 +49,11 @@
 //! are a Redis Cluster hash tag: both keys land in one slot, so the atomic
 //! batch script and the lease work on a cluster too.
 //!
+//! Neither expires unless asked: with
+//! [`RedisStorage::with_expiry`], every write (re)sets `PEXPIRE` on the
+//! hash in the same script, so a namespace left unwritten for that long
+//! (an abandoned sign-in, a session nobody comes back to) disappears.
+//!
 //! # Guarantees and faults
 //!
 //! - A batch ([`apply`](auth_core::storage::KeyValueStorage::apply)) is one
