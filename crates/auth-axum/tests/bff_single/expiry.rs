@@ -81,9 +81,7 @@ async fn pre_sessions_and_sessions_expire_from_redis() {
     let hash = store.storage(&format!("bff-session:{key}")).unwrap();
     redis.cli(&["persist", hash.session_key()]).unwrap();
     assert_eq!(pttl(&redis, &store, "bff-session", &cookie), -1);
-    let res = b
-        .get(&format!("{}/me?force_refresh=true", a.base))
-        .await;
+    let res = b.get(&format!("{}/me?force_refresh=true", a.base)).await;
     assert_eq!(res.status(), 200);
     let t = pttl(&redis, &store, "bff-session", &cookie);
     assert!(t > 0 && t <= ms(idle), "after a refresh: {t}");
@@ -101,6 +99,9 @@ async fn pre_sessions_and_sessions_expire_from_redis() {
     let cookie = c.session_cookie().expect("session");
     let t = pttl(&redis, &store, "bff-session", &cookie);
     let month = ms(DEFAULT_SESSION_IDLE_TTL);
-    assert_eq!(DEFAULT_SESSION_IDLE_TTL, Duration::from_secs(30 * 24 * 3600));
+    assert_eq!(
+        DEFAULT_SESSION_IDLE_TTL,
+        Duration::from_secs(30 * 24 * 3600)
+    );
     assert!(t > month - 60_000 && t <= month, "default session TTL {t}");
 }
