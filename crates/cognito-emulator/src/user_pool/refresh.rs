@@ -17,6 +17,11 @@ pub(crate) const OPERATIONS: &[Operation] = &[Operation::new(
     get_tokens_from_refresh_token,
 )];
 
+/// The counter of refresh tokens presented after rotation retired them (within the
+/// grace period or not): `GET /_emulator/counters` shows it under this name, so a test
+/// of concurrent refreshes can assert that no client presented a retired token.
+pub(crate) const RETIRED_PRESENTED_COUNTER: &str = "refresh_token.retired_presented";
+
 fn invalid_refresh() -> ApiError {
     ApiError::not_authorized("Invalid Refresh Token")
 }
@@ -39,6 +44,11 @@ pub(crate) fn refresh(
         .ok_or_else(invalid_refresh)?;
     if rec.client_id != c.id {
         return Err(invalid_refresh());
+    }
+    if rec.invalid_after.is_some() {
+        *st.counters
+            .entry(RETIRED_PRESENTED_COUNTER.to_owned())
+            .or_insert(0) += 1;
     }
     if st.revoked_origins.contains(&rec.origin_jti) {
         return Err(ApiError::not_authorized("Refresh Token has been revoked"));

@@ -107,6 +107,8 @@ async fn refresh_with_rotation_honours_grace_then_reports_reuse() {
     emu.set_clock_offset(10);
     let reuse = refresh(rt1.clone()).await.unwrap_err();
     assert_eq!(reuse.type_, "RefreshTokenReuseException");
+    // Both presentations of the retired rt1 are counted, within the grace and after it.
+    assert_eq!(emu.count("refresh_token.retired_presented"), 2);
     let g3 = refresh(rt2.clone()).await.unwrap();
     assert!(g3["AuthenticationResult"]["RefreshToken"].is_string());
     // Wrong client secret.
@@ -150,6 +152,9 @@ async fn refresh_with_rotation_honours_grace_then_reports_reuse() {
         .await
         .unwrap_err();
     assert_eq!(e.type_, "RefreshTokenReuseException");
+    // Each presentation of a retired token is counted (the one that rotated it is not;
+    // the wrong-secret call above is refused before the token is looked at).
+    assert_eq!(emu.count("refresh_token.retired_presented"), 3);
 }
 
 #[tokio::test]
