@@ -18,6 +18,13 @@
 //!   right one, the URL handed over through `$BROWSER`), sign-out through
 //!   `/logout`, "Cancel" on the form, the mock Google provider (allow and
 //!   cancel). moto has no hosted UI, so it has no moto twin.
+//! - `bff_two_instances.mjs`: the axum BFF example, two instances sharing
+//!   sessions through Redis (sign-in via A, `/me` on B, concurrent forced
+//!   refreshes from tabs on both, sign-out on B seen by A). Its bed (the
+//!   emulator with rotation, redis-server, the two processes) is the Rust
+//!   test `chromium_two_instances_share_a_session_through_redis` in
+//!   `crates/auth-axum/tests/bff_e2e`, an ignored test that
+//!   [`suites::chromium`] runs here (the ignored tests named `chromium`).
 
 use std::path::Path;
 use std::time::Instant;
@@ -28,6 +35,7 @@ use crate::emulator;
 use crate::error::{Context, Error, Result, bail};
 use crate::node;
 use crate::project;
+use crate::suites;
 
 /// The browser harness's npm package, relative to the workspace root.
 pub(crate) const BROWSER_DIR: &str = "interop/browser";
@@ -107,5 +115,16 @@ pub(crate) fn run() -> Result<()> {
         started.elapsed().as_secs_f64(),
         ready - installed,
     );
-    result.map_err(|e| Error::msg(format!("the hosted-UI browser story failed: {e}")))
+    result.map_err(|e| Error::msg(format!("the hosted-UI browser story failed: {e}")))?;
+
+    let bff_started = Instant::now();
+    // The test starts its own redis-server (required: no skip here).
+    apt::ensure(&crate::storage::REDIS).context("the axum BFF browser test needs redis-server")?;
+    let bff = suites::chromium()
+        .map_err(|e| Error::msg(format!("the axum BFF browser test failed: {e}")));
+    println!(
+        "browser: the axum BFF two-instance test took {:.1}s",
+        bff_started.elapsed().as_secs_f64()
+    );
+    bff
 }

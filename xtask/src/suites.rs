@@ -61,6 +61,49 @@ fn workspace_args(runner: Runner) -> Vec<&'static str> {
     }
 }
 
+/// What selects the real-browser tests run by `cargo xtask browser`: an
+/// ignored test with `chromium` in its name (auth-axum's `bff_e2e`).
+pub(crate) const CHROMIUM_FILTER: &str = "chromium";
+
+/// The arguments that run exactly the ignored tests named `chromium`. The
+/// whole workspace is selected, as in [`workspace`], so that cargo resolves
+/// the same features and rebuilds nothing the tests step built (and builds
+/// the examples those tests start).
+fn chromium_args(runner: Runner) -> Vec<&'static str> {
+    match runner {
+        Runner::Nextest => vec![
+            "nextest",
+            "run",
+            "--workspace",
+            "--no-fail-fast",
+            "--run-ignored",
+            "only",
+            "-E",
+            "test(/chromium/)",
+            "--no-tests",
+            "fail",
+        ],
+        Runner::CargoTest => vec![
+            "test",
+            "--workspace",
+            "--no-fail-fast",
+            "--lib",
+            "--bins",
+            "--tests",
+            "--examples",
+            "--",
+            "--ignored",
+            CHROMIUM_FILTER,
+        ],
+    }
+}
+
+/// The ignored tests named `chromium` (Chromium and the harness's
+/// `node_modules` installed by the caller), with Redis required.
+pub(crate) fn chromium() -> Result<()> {
+    crate::storage::required(cmd("cargo", chromium_args(runner()))).run()
+}
+
 /// The arguments that run exactly the ignored tests named `moto`.
 fn moto_args(runner: Runner) -> Vec<&'static str> {
     match runner {
@@ -138,6 +181,18 @@ mod tests {
         }
         // cargo test runs doc tests unless targets are named.
         assert!(workspace_args(Runner::CargoTest).contains(&"--lib"));
+    }
+
+    #[test]
+    fn the_chromium_run_selects_only_ignored_tests_named_chromium_and_fails_on_none() {
+        let nextest = chromium_args(Runner::Nextest);
+        assert!(nextest.windows(2).any(|w| w == ["--run-ignored", "only"]));
+        assert!(nextest.windows(2).any(|w| w == ["-E", "test(/chromium/)"]));
+        assert!(nextest.windows(2).any(|w| w == ["--no-tests", "fail"]));
+        assert!(nextest.contains(&"--workspace"));
+        let cargo = chromium_args(Runner::CargoTest);
+        assert!(cargo.ends_with(&["--", "--ignored", CHROMIUM_FILTER]));
+        assert!(!CHROMIUM_FILTER.contains(MOTO_FILTER));
     }
 
     #[test]
