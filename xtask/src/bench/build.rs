@@ -20,6 +20,9 @@ pub(super) struct Built {
     /// auth-axum's `benches/bearer.rs`: bearer verification per request,
     /// and `jsonwebtoken`'s bare decode.
     pub(super) bearer: PathBuf,
+    /// auth-axum's `benches/bff.rs`: the BFF rows, driving an
+    /// `examples/axum_bff` process (built beside it, below).
+    pub(super) bff: PathBuf,
     /// The `cognito-emulator` binary.
     pub(super) emulator: PathBuf,
 }
@@ -70,11 +73,36 @@ pub(super) fn build(mode: Mode) -> Result<Built> {
         ),
     };
     let json = capture(build.arg("--message-format=json-render-diagnostics"))?;
+    // The example benches/bff.rs starts, in the profile directory of the
+    // benches (`--profile bench` is `target/release`) and with the same
+    // packages selected, so that no dependency is built twice.
+    let example_profile: &[&str] = match mode {
+        Mode::Smoke => &[],
+        _ => &["--profile", "bench"],
+    };
+    with_args(
+        cmd(
+            "cargo",
+            [
+                "build",
+                "-p",
+                "auth-cognito",
+                "-p",
+                "auth-axum",
+                "--example",
+                "axum_bff",
+            ],
+        ),
+        example_profile,
+    )
+    .run()
+    .context("cannot build examples/axum_bff")?;
     Ok(Built {
         report: executable(&json, "report")?,
         hot_path: executable(&json, "hot_path")?,
         srp_ct: executable(&json, "srp_ct")?,
         bearer: executable(&json, "bearer")?,
+        bff: executable(&json, "bff")?,
         emulator,
     })
 }

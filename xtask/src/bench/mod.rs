@@ -16,6 +16,9 @@
 //!    runs its dudect t-tests. auth-axum's `benches/bearer.rs` and
 //!    `bench/aws_jwt_verify_bench.mjs` time bearer verification per request
 //!    (ours, `jsonwebtoken`'s bare decode, aws-jwt-verify in Node).
+//!    auth-axum's `benches/bff.rs` drives an `examples/axum_bff` process:
+//!    `GET /me` per second and p99 (cached, and with a Redis read per
+//!    request), and memory per session over 10,000 sessions.
 //! 4. Counts the instructions of the cached `fetch_auth_session`, and of the
 //!    SRP exponentiations on two classes of secrets, with
 //!    `valgrind --tool=callgrind`, installing valgrind when it is missing:
@@ -146,6 +149,12 @@ pub(crate) fn run(mode: Mode) -> Result<()> {
             .env("AMPLIFY_AUTH_BENCH_USERNAME", &emu.username)
             .env_secret("AMPLIFY_AUTH_PASSWORD", &emu.password),
     )?));
+    // The BFF rows: an axum_bff process with its own in-process emulator
+    // and redis-server (installed by the storage rows above).
+    lines.extend(results::bench_lines(&capture(cmd(
+        &built.bff,
+        [mode.flag()],
+    ))?));
     lines.extend(results::bench_lines(&capture(
         with_args(
             cmd("node", ["bench/aws_jwt_verify_bench.mjs", "--outputs"]).arg(&outputs),

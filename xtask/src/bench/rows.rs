@@ -79,6 +79,13 @@ pub(super) const ROWS: &[Row] = &[
         met: |kib| kib <= 16.0,
     },
     Row::Custom(bearer_side_by_side),
+    Row::Custom(bff_me),
+    Row::Figure {
+        label: "axum BFF: memory per cached session in one instance (RSS growth ÷ sessions, 10,000 hosted-UI sign-ins)",
+        id: "bff_memory_per_session",
+        target: "≤ 8 KiB",
+        met: |kib| kib <= 8.0,
+    },
     Row::Custom(concurrent_expired),
     Row::Custom(concurrent_forced),
     Row::Custom(callgrind_row),
@@ -168,6 +175,26 @@ fn bearer_side_by_side(r: &Results) -> String {
         show_or_dash(bare),
         show_or_dash(node),
         ratio(node, ours),
+    )
+}
+
+/// `GET /me` with a warm session on one axum_bff process: cached in the
+/// instance, and re-read from Redis on every request (benches/bff.rs).
+fn bff_me(r: &Results) -> String {
+    let cell = |id: &str| {
+        r.ours(id).map_or_else(dash, |f| {
+            format!(
+                "{:.0} req/s, p99 {:.2} ms ({:.2} Redis commands per request)",
+                f.value,
+                f.extra("p99_ms").unwrap_or(f64::NAN),
+                f.extra("redis_commands_per_request").unwrap_or(f64::NAN),
+            )
+        })
+    };
+    format!(
+        "| axum BFF `GET /me`, warm session, 8 keep-alive clients: cached in the instance · one Redis read per request | – | {} · {} | – | – | – | – | – |",
+        cell("bff_me_cached"),
+        cell("bff_me_redis"),
     )
 }
 
@@ -309,8 +336,13 @@ fn callgrind_row(r: &Results) -> String {
 }
 
 /// The paragraphs under the table, each written when its figures exist.
-pub(super) const NOTES: &[fn(&Results) -> Option<String>] =
-    &[srp_and_hot_path, restore, memory, pycognito_cache];
+pub(super) const NOTES: &[fn(&Results) -> Option<String>] = &[
+    srp_and_hot_path,
+    restore,
+    memory,
+    bff_memory,
+    pycognito_cache,
+];
 
 fn srp_and_hot_path(r: &Results) -> Option<String> {
     let (srp, hot) = (r.ours("srp_maths")?, r.ours("hot_path_2_threads")?);
@@ -330,6 +362,15 @@ fn restore(r: &Results) -> Option<String> {
         f.extra("tokens_only_ms").unwrap_or(f64::NAN),
         f.extra("build_plugin_ms").unwrap_or(f64::NAN),
         f.extra("credential_calls_per_restore").unwrap_or(f64::NAN)
+    ))
+}
+
+fn bff_memory(r: &Results) -> Option<String> {
+    let f = r.ours("bff_memory_per_session")?;
+    Some(format!(
+        "axum BFF memory: {:.0} sessions signed in through the hosted UI ({:.0} sign-ins/s), each loaded by one `GET /me`, all cached in one `axum_bff` process (sessions in Redis, the emulator in the bench's process).",
+        f.extra("sessions").unwrap_or(f64::NAN),
+        f.extra("sign_ins_per_s").unwrap_or(f64::NAN),
     ))
 }
 

@@ -107,6 +107,7 @@ pub struct Instance {
     /// `http://127.0.0.1:<port>`: its `--public-url` too.
     pub base: String,
     args: Vec<String>,
+    rust_log: String,
     child: Option<Child>,
     log: Arc<Log>,
 }
@@ -116,8 +117,20 @@ impl Instance {
     /// <base> --outputs <outputs> --storage-url <storage_url>` and
     /// `RUST_LOG=trace`, and waits until it is ready.
     pub fn start(name: &'static str, port: u16, outputs: &Path, storage_url: &str) -> Self {
+        Self::start_with(name, port, outputs, storage_url, &[], "trace")
+    }
+
+    /// [`Instance::start`] with `extra` flags and `RUST_LOG=<rust_log>`.
+    pub fn start_with(
+        name: &'static str,
+        port: u16,
+        outputs: &Path,
+        storage_url: &str,
+        extra: &[&str],
+        rust_log: &str,
+    ) -> Self {
         let base = format!("http://127.0.0.1:{port}");
-        let args = vec![
+        let mut args = vec![
             "--listen".to_owned(),
             format!("127.0.0.1:{port}"),
             "--public-url".to_owned(),
@@ -127,11 +140,13 @@ impl Instance {
             "--storage-url".to_owned(),
             storage_url.to_owned(),
         ];
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
         let mut instance = Self {
             name,
             port,
             base,
             args,
+            rust_log: rust_log.to_owned(),
             child: None,
             log: Arc::new(Log::default()),
         };
@@ -142,7 +157,7 @@ impl Instance {
     fn spawn(&mut self) {
         let mut child = Command::new(example_exe())
             .args(&self.args)
-            .env("RUST_LOG", "trace")
+            .env("RUST_LOG", &self.rust_log)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
