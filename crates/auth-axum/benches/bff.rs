@@ -21,7 +21,13 @@
 //! `--test` runs a few iterations (CI's `bench --smoke`), `--quick` fewer
 //! than the default `--full`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs, dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    dead_code,
+    unreachable_pub
+)]
 
 #[path = "../tests/bff_e2e/harness/browser.rs"]
 mod browser;
