@@ -14,7 +14,7 @@ async fn me(browser: &Browser, base: &str) -> (u16, serde_json::Value) {
 
 /// Signs `USERNAME` in through `base` and checks the callback's answer: a
 /// redirect that sets a session cookie.
-async fn signed_in(bed: &Bed, base: &str) -> Browser {
+async fn signed_in(base: &str) -> Browser {
     let browser = Browser::new();
     let callback = browser.sign_in(base, USERNAME, PASSWORD).await;
     assert!(
@@ -27,7 +27,6 @@ async fn signed_in(bed: &Bed, base: &str) -> Browser {
         !callback.set_cookies.is_empty(),
         "the callback set no cookie"
     );
-    let _ = bed;
     browser
 }
 
@@ -36,7 +35,7 @@ async fn a_hosted_ui_sign_in_through_a_is_a_session_on_b() {
     let Some(bed) = Bed::start().await else {
         return;
     };
-    let browser = signed_in(&bed, &bed.a.base).await;
+    let browser = signed_in(&bed.a.base).await;
     for base in [&bed.a.base, &bed.b.base] {
         let (status, body) = me(&browser, base).await;
         assert_eq!(status, 200, "{base}/me: {body}");
@@ -67,7 +66,7 @@ async fn ten_concurrent_forced_refreshes_over_a_and_b_all_succeed_and_present_no
     let Some(bed) = Bed::start().await else {
         return;
     };
-    let browser = Arc::new(signed_in(&bed, &bed.a.base).await);
+    let browser = Arc::new(signed_in(&bed.a.base).await);
     let calls_before = bed.refresh_calls();
     let mut tasks = Vec::new();
     for i in 0..10 {
@@ -117,7 +116,7 @@ async fn sign_out_by_post_on_b_is_seen_by_a_and_get_is_refused() {
     let Some(bed) = Bed::start().await else {
         return;
     };
-    let browser = signed_in(&bed, &bed.a.base).await;
+    let browser = signed_in(&bed.a.base).await;
     let cookies = browser.cookies();
     // Sign-out is POST only: a GET (a link, an image) signs nobody out.
     let get = browser.get(&format!("{}/auth/sign-out", bed.b.base)).await;
@@ -154,7 +153,7 @@ async fn instance_a_restarted_mid_session_keeps_the_session() {
     let Some(mut bed) = Bed::start().await else {
         return;
     };
-    let browser = signed_in(&bed, &bed.a.base).await;
+    let browser = signed_in(&bed.a.base).await;
     let (status, before) = me(&browser, &bed.a.base).await;
     assert_eq!(status, 200, "{before}");
     let old_pid = bed.a.pid();

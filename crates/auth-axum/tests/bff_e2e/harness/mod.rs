@@ -189,15 +189,11 @@ fn outputs_json(setup: &DemoSetup, callbacks: &[String], sign_outs: &[String]) -
     serde_json::to_string_pretty(&v).expect("json")
 }
 
-/// A random string of the characters a session id or a state uses.
+/// 256 random bits, base64url: the shape of a session id or a state.
 pub fn random_token() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut out = String::new();
-    while out.len() < 43 {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_usize(out.len());
-        out.push_str(&format!("{:016x}", h.finish()));
-    }
-    out.truncate(43);
-    out
+    use base64::Engine as _;
+    use rand::Rng as _;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
