@@ -81,7 +81,7 @@ pub(super) const ROWS: &[Row] = &[
     Row::Custom(bearer_side_by_side),
     Row::Custom(bff_me),
     Row::Figure {
-        label: "axum BFF: memory per cached session in one instance (RSS growth ÷ sessions, 10,000 hosted-UI sign-ins)",
+        label: "axum BFF: memory per cached session in one instance (RSS growth ÷ sessions; 10,000 hosted-UI sign-ins in a full run)",
         id: "bff_memory_per_session",
         target: "≤ 8 KiB",
         met: |kib| kib <= 8.0,
