@@ -1,15 +1,18 @@
 //! The token orchestrator: the one owner of the user-pool session.
 //!
-//! The session lives in an [`ArcSwap`] [`Snapshot`]. Reads on valid cached
-//! tokens load that snapshot, compare two integers with the clock and clone
-//! a few `Arc`s: no I/O and no lock. Everything that changes the session
+//! The session lives in an [`ArcSwap`] [`Snapshot`]. A cached
+//! `fetch_auth_session` reads a per-thread replica of it instead
+//! (`snapshot_hot.rs`): no I/O, no lock and no write to memory shared
+//! between threads. Everything that changes the session
 //! (load, sign-in, refresh, sign-out) runs as one transaction under
 //! `tx_lock`, so concurrent callers that need a refresh cause exactly one
 //! network call, one storage write and one event.
 //!
 //! | file              | what it holds                                                   |
 //! |-------------------|-----------------------------------------------------------------|
-//! | `snapshot.rs`     | [`Snapshot`]; the cached-session fast path that reads it is `CognitoAuthPlugin::fetch_auth_session` |
+//! | `snapshot.rs`     | [`Snapshot`]                                                     |
+//! | `snapshot_hot.rs` | the cached `fetch_auth_session`: per-thread replicas of the session |
+//! | `replica.rs`      | per-thread replicas outdated by a version counter, and why       |
 //! | `load.rs`         | reading the stored session once                                  |
 //! | `install.rs`      | [`Orchestrator::complete_sign_in`], where every sign-in ends     |
 //! | `received.rs`     | turning an `AuthenticationResult` into tokens, and verifying them |
@@ -46,8 +49,10 @@ mod load;
 mod received;
 mod refresh;
 mod refresh_call;
+mod replica;
 mod shared;
 mod snapshot;
+mod snapshot_hot;
 
 pub(crate) use snapshot::Snapshot;
 
@@ -64,6 +69,9 @@ pub(crate) struct Orchestrator {
     pub(crate) hub: AuthHub,
     keys: Option<Keys>,
     pub(crate) state: ArcSwap<Snapshot>,
+    /// Per-thread replicas of the cached session, outdated by every
+    /// [`update`](Self::update) (`replica.rs`, `snapshot_hot.rs`).
+    hot: replica::Replicas<auth_core::types::AuthSession>,
     /// Serializes session transactions (load, sign-in, refresh, sign-out).
     pub(crate) tx_lock: Mutex<()>,
     /// The refresh in flight, keyed by whether it was forced: callers that
@@ -105,6 +113,7 @@ impl Orchestrator {
             hub: AuthHub::new(16),
             keys,
             state: ArcSwap::from_pointee(Snapshot::default()),
+            hot: replica::Replicas::default(),
             tx_lock: Mutex::new(()),
             refresh_flight: Flight::default(),
             backoff: std::sync::Mutex::new(Backoff::default()),
@@ -143,13 +152,16 @@ impl Orchestrator {
         self.keys.as_ref().ok_or(AuthError::NoUserPool)
     }
 
-    /// Applies `f` to a copy of the snapshot and publishes it.
+    /// Applies `f` to a copy of the snapshot and publishes it. Every change
+    /// of the snapshot goes through here: the per-thread replicas of the
+    /// cached session are outdated after the store, never before.
     pub(crate) fn update(&self, f: impl Fn(&mut Snapshot)) {
         self.state.rcu(|s| {
             let mut next = Snapshot::clone(s);
             f(&mut next);
             next
         });
+        self.hot.bump();
     }
 
     /// Why there are no tokens in `snap`: federated, expired or signed out.

@@ -1,9 +1,8 @@
 //! [`CognitoAuthPlugin`]: the plugin's public API, one `impl` block per
 //! concern (set-up, sign-in, sessions, identity pool, sign-out; the
 //! account flows in `account.rs`, devices in `devices.rs`), each
-//! method handing the work to the module that does it. The one piece of
-//! logic kept here is the hot path of `fetch_auth_session`, so that it
-//! stays visible and compiles into one function.
+//! method handing the work to the module that does it; the hot path of
+//! `fetch_auth_session` is `orchestrator/snapshot_hot.rs`.
 
 use std::any::Any;
 use std::fmt;
@@ -23,7 +22,7 @@ use crate::config::CognitoConfig;
 use crate::hosted_ui::{
     self, LoopbackListener, LoopbackOptions, PendingRedirect, SignInWithRedirectOptions,
 };
-use crate::identity::{FederateToIdentityPoolResult, IdentityPool, PrincipalKey};
+use crate::identity::{FederateToIdentityPoolResult, IdentityPool};
 use crate::orchestrator::Orchestrator;
 use crate::sign_in::{self, Pending, SignInOptions, SignInResult};
 use crate::sign_out;
@@ -297,34 +296,14 @@ impl CognitoAuthPlugin {
     }
 
     /// The hot path, synchronously: the session when the signed-in user's
-    /// tokens and credentials are loaded and valid, else `None` (take the
-    /// general path). No I/O, no lock, one snapshot guard, one clock read.
+    /// tokens (and, with an identity pool, credentials) are loaded and
+    /// valid, else `None` (take the general path). No I/O, no lock, no
+    /// write to memory shared between threads: this thread's replica of the
+    /// session (`orchestrator/snapshot_hot.rs`).
+    #[inline]
     fn cached_auth_session(&self) -> Option<AuthSession> {
         let inner = &*self.inner;
-        inner.identity.as_ref()?;
-        let session = &inner.session;
-        let snap = session.state.load();
-        if !snap.loaded || snap.expired || snap.unsaved.is_some() {
-            return None;
-        }
-        let user = snap.user.as_ref()?;
-        let now = session.now_ms();
-        if user.needs_refresh(now, session.token_margin_ms) {
-            return None;
-        }
-        let creds = snap.identity.creds.as_ref()?;
-        let id = snap.identity.identity_id.as_ref()?;
-        if creds.principal != PrincipalKey::User(user.serial) || now >= creds.refresh_at_ms {
-            return None;
-        }
-        // Built in place: a `with_*` chain costs a move per call here.
-        Some(AuthSession::from_parts(
-            true,
-            Some(user.auth_tokens()),
-            Some(creds.creds.clone()),
-            Some(id.to_string()),
-            Some(user.user_sub.clone()),
-        ))
+        inner.session.cached_auth_session(inner.identity.is_some())
     }
 
     /// The user-pool tokens only, refreshed first when they are within the
