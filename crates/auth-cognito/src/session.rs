@@ -88,24 +88,23 @@ impl UserTokens {
         clock_drift_ms: i64,
         sign_in_details: Option<SignInDetails>,
     ) -> Result<Self, String> {
-        let claims = access.claims();
+        // Decoded for these reads only: the tokens keep no claims map (an
+        // idle session then holds the compact tokens, not twice that again).
+        let claims = access.decode_claims();
+        let id_claims = id.as_ref().map(JwtToken::decode_claims);
+        let id_username = id_claims
+            .as_ref()
+            .and_then(|c| c.get_str("cognito:username"));
         let storage_username = claims
             .get_str("username")
-            .or_else(|| {
-                id.as_ref()
-                    .and_then(|t| t.claims().get_str("cognito:username"))
-            })
+            .or(id_username)
             .or_else(|| claims.sub())
             .ok_or("the access token has no `username` or `sub` claim")?
             .to_owned();
-        let username = id
-            .as_ref()
-            .and_then(|t| t.claims().get_str("cognito:username"))
-            .unwrap_or(&storage_username)
-            .to_owned();
+        let username = id_username.unwrap_or(&storage_username).to_owned();
         let user_sub = claims
             .sub()
-            .or_else(|| id.as_ref().and_then(|t| t.claims().sub()))
+            .or_else(|| id_claims.as_ref().and_then(|c| c.sub()))
             .ok_or("the access token has no `sub` claim")?
             .to_owned();
         let access_exp = access.expires_at().ok_or("the access token has no `exp`")?;

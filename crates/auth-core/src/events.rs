@@ -1,5 +1,7 @@
 //! Auth events (Amplify Hub's `auth` channel) and the observable auth state.
 
+use std::sync::OnceLock;
+
 use tokio::sync::{broadcast, watch};
 
 /// Something that happened to the session.
@@ -65,26 +67,37 @@ pub enum AuthState {
 /// ```
 #[derive(Debug)]
 pub struct AuthHub {
-    events: broadcast::Sender<AuthEvent>,
+    /// Created by the first [`subscribe`](Self::subscribe): until then an
+    /// event has no receiver and is dropped, as a broadcast drops it, and
+    /// the hub holds no ring buffer (`capacity` slots of an event each).
+    events: OnceLock<broadcast::Sender<AuthEvent>>,
+    capacity: usize,
     state: watch::Sender<AuthState>,
 }
 
 impl AuthHub {
     /// A hub whose subscribers may lag by up to `capacity` events.
     pub fn new(capacity: usize) -> Self {
-        let (events, _) = broadcast::channel(capacity.max(1));
         let (state, _) = watch::channel(AuthState::Unknown);
-        Self { events, state }
+        Self {
+            events: OnceLock::new(),
+            capacity: capacity.max(1),
+            state,
+        }
     }
 
     /// Sends an event to every current subscriber. No subscriber is fine.
     pub fn emit(&self, event: AuthEvent) {
-        let _ = self.events.send(event);
+        if let Some(events) = self.events.get() {
+            let _ = events.send(event);
+        }
     }
 
     /// A receiver of the events emitted from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<AuthEvent> {
-        self.events.subscribe()
+        self.events
+            .get_or_init(|| broadcast::channel(self.capacity).0)
+            .subscribe()
     }
 
     /// Updates the observable state (only notifies on change).
@@ -105,5 +118,26 @@ impl AuthHub {
 impl Default for AuthHub {
     fn default() -> Self {
         Self::new(64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_before_the_first_subscriber_are_dropped_and_later_ones_delivered() {
+        let hub = AuthHub::new(4);
+        hub.emit(AuthEvent::SignedOut);
+        assert!(
+            hub.events.get().is_none(),
+            "no ring buffer without a subscriber"
+        );
+        let mut a = hub.subscribe();
+        let mut b = hub.subscribe();
+        assert!(a.try_recv().is_err());
+        hub.emit(AuthEvent::SignedOut);
+        assert_eq!(a.try_recv().ok(), Some(AuthEvent::SignedOut));
+        assert_eq!(b.try_recv().ok(), Some(AuthEvent::SignedOut));
     }
 }

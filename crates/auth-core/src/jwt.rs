@@ -5,7 +5,7 @@
 //! that received the token from its issuer (see `auth-cognito`'s verifier).
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -107,7 +107,12 @@ impl fmt::Debug for JwtClaims {
 ///
 /// `Debug` prints the claims only. There is no `Display`: read the string with
 /// [`as_compact_str`](Self::as_compact_str) when you send it somewhere.
-/// Cloning is cheap.
+/// Cloning is cheap (one shared allocation).
+///
+/// The expiry and issue times are read when the token is parsed; the whole
+/// claims map is decoded on the first [`claims`](Self::claims) call and
+/// kept from then on, so a session that only checks expiry never holds it
+/// (it is about twice the size of the token).
 ///
 /// ```
 /// use auth_core::jwt::JwtToken;
@@ -118,29 +123,45 @@ impl fmt::Debug for JwtClaims {
 /// assert!(!format!("{token:?}").contains("eyJ"));
 /// ```
 #[derive(Clone)]
-pub struct JwtToken {
-    raw: Arc<str>,
-    claims: Arc<JwtClaims>,
+pub struct JwtToken(Arc<TokenInner>);
+
+struct TokenInner {
+    raw: Box<str>,
+    exp: Option<i64>,
+    iat: Option<i64>,
+    /// Decoded from `raw` on first use.
+    claims: OnceLock<JwtClaims>,
+}
+
+/// The claims of a compact JWT, decoded and type-checked.
+fn decode(compact: &str) -> Result<JwtClaims, JwtDecodeError> {
+    let mut parts = compact.split('.');
+    let (Some(_header), Some(payload), Some(_sig), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(JwtDecodeError::Shape);
+    };
+    let bytes = URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|_| JwtDecodeError::Base64)?;
+    let map: Map<String, Value> =
+        serde_json::from_slice(&bytes).map_err(|_| JwtDecodeError::Json)?;
+    JwtClaims::from_map(map)
 }
 
 impl JwtToken {
-    /// Decodes a compact JWT without verifying its signature.
+    /// Decodes a compact JWT without verifying its signature. Every check
+    /// runs here (shape, base64url, a JSON object, the types of `exp`,
+    /// `iat` and `sub`); the decoded map is then dropped until
+    /// [`claims`](Self::claims) asks for it.
     pub fn parse(compact: &str) -> Result<Self, JwtDecodeError> {
-        let mut parts = compact.split('.');
-        let (Some(_header), Some(payload), Some(_sig), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(JwtDecodeError::Shape);
-        };
-        let bytes = URL_SAFE_NO_PAD
-            .decode(payload.trim_end_matches('='))
-            .map_err(|_| JwtDecodeError::Base64)?;
-        let map: Map<String, Value> =
-            serde_json::from_slice(&bytes).map_err(|_| JwtDecodeError::Json)?;
-        Ok(Self {
+        let claims = decode(compact)?;
+        Ok(Self(Arc::new(TokenInner {
             raw: compact.into(),
-            claims: Arc::new(JwtClaims::from_map(map)?),
-        })
+            exp: claims.exp,
+            iat: claims.iat,
+            claims: OnceLock::new(),
+        })))
     }
 
     /// The compact serialization, to send as a bearer token.
@@ -148,29 +169,44 @@ impl JwtToken {
     /// # Security warning
     /// This is a credential. Do not log or print it.
     pub fn as_compact_str(&self) -> &str {
-        &self.raw
+        &self.0.raw
     }
 
-    /// The decoded claims.
+    /// The decoded claims: decoded on the first call, then kept with the
+    /// token (and shared by its clones).
     pub fn claims(&self) -> &JwtClaims {
-        &self.claims
+        self.0.claims.get_or_init(|| self.decode_claims())
+    }
+
+    /// The claims decoded afresh into a value the token does not keep: for
+    /// reading a few claims once (at sign-in, say) without holding the
+    /// decoded map for the token's lifetime.
+    pub fn decode_claims(&self) -> JwtClaims {
+        // `parse` checked these very bytes, so this cannot fail; were it to,
+        // the claims would be the times alone rather than a panic.
+        decode(&self.0.raw).unwrap_or_else(|_| JwtClaims {
+            map: Map::new(),
+            exp: self.0.exp,
+            iat: self.0.iat,
+            sub: None,
+        })
     }
 
     /// `exp`, seconds since the epoch.
     pub fn expires_at(&self) -> Option<i64> {
-        self.claims.exp
+        self.0.exp
     }
 
     /// `iat`, seconds since the epoch.
     pub fn issued_at(&self) -> Option<i64> {
-        self.claims.iat
+        self.0.iat
     }
 }
 
 impl fmt::Debug for JwtToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JwtToken")
-            .field("claims", &self.claims)
+            .field("claims", self.claims())
             .finish_non_exhaustive()
     }
 }
@@ -215,6 +251,23 @@ mod tests {
             JwtToken::parse(&compact(r#"{"exp":"soon"}"#)).err(),
             Some(JwtDecodeError::Claim("exp"))
         );
+    }
+
+    #[test]
+    fn claims_are_decoded_on_first_use_and_kept() {
+        let t = JwtToken::parse(&compact(r#"{"sub":"abc","exp":10,"k":"v"}"#)).expect("valid");
+        assert!(t.0.claims.get().is_none(), "not decoded by parse");
+        assert_eq!(t.expires_at(), Some(10));
+        let fresh = t.decode_claims();
+        assert_eq!(fresh.get_str("k"), Some("v"));
+        assert!(t.0.claims.get().is_none(), "decode_claims keeps nothing");
+        let clone = t.clone();
+        assert_eq!(t.claims().get_str("k"), Some("v"));
+        assert!(
+            clone.0.claims.get().is_some(),
+            "clones share the decoded claims"
+        );
+        assert!(t.claims() == &fresh);
     }
 
     #[test]

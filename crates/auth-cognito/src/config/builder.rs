@@ -190,7 +190,7 @@ impl CognitoConfigBuilder {
         if let Some(oauth) = &self.oauth {
             oauth.check(p)?;
         }
-        Ok(CognitoConfig {
+        Ok(CognitoConfig::from_fields(super::Fields {
             region,
             user_pool_id: self.user_pool_id,
             user_pool_client_id: self.user_pool_client_id,
@@ -203,7 +203,7 @@ impl CognitoConfigBuilder {
             oauth_endpoint,
             passwordless: self.passwordless,
             tuning: self.tuning,
-        })
+        }))
     }
 }
 

@@ -11,6 +11,7 @@
 //! | `tuning.rs`   | [`Tuning`]: margins, timeouts, backoff                     |
 
 use std::fmt;
+use std::sync::Arc;
 
 use auth_core::error::AuthError;
 use auth_core::secret::SecretString;
@@ -54,6 +55,14 @@ pub const ENV_OAUTH_ENDPOINT: &str = "AMPLIFY_AUTH_OAUTH_ENDPOINT";
 /// ```
 #[derive(Clone)]
 pub struct CognitoConfig {
+    /// Shared: a config is cloned into every plugin (one per session in a
+    /// server), and it never changes once built.
+    f: Arc<Fields>,
+}
+
+/// The fields of a [`CognitoConfig`], shared by its clones.
+#[derive(Clone)]
+struct Fields {
     region: String,
     user_pool_id: Option<String>,
     user_pool_client_id: Option<String>,
@@ -71,24 +80,24 @@ pub struct CognitoConfig {
 impl fmt::Debug for CognitoConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CognitoConfig")
-            .field("region", &self.region)
-            .field("user_pool_id", &self.user_pool_id)
-            .field("user_pool_client_id", &self.user_pool_client_id)
+            .field("region", &self.f.region)
+            .field("user_pool_id", &self.f.user_pool_id)
+            .field("user_pool_client_id", &self.f.user_pool_client_id)
             .field(
                 "client_secret",
-                &self.client_secret.as_ref().map(|_| "[redacted]"),
+                &self.f.client_secret.as_ref().map(|_| "[redacted]"),
             )
-            .field("identity_pool_id", &self.identity_pool_id)
+            .field("identity_pool_id", &self.f.identity_pool_id)
             .field(
                 "unauthenticated_identities_enabled",
-                &self.unauthenticated_identities_enabled,
+                &self.f.unauthenticated_identities_enabled,
             )
-            .field("user_pool_endpoint", &self.user_pool_endpoint)
-            .field("identity_pool_endpoint", &self.identity_pool_endpoint)
-            .field("oauth", &self.oauth)
-            .field("oauth_endpoint", &self.oauth_endpoint)
-            .field("passwordless", &self.passwordless)
-            .field("tuning", &self.tuning)
+            .field("user_pool_endpoint", &self.f.user_pool_endpoint)
+            .field("identity_pool_endpoint", &self.f.identity_pool_endpoint)
+            .field("oauth", &self.f.oauth)
+            .field("oauth_endpoint", &self.f.oauth_endpoint)
+            .field("passwordless", &self.f.passwordless)
+            .field("tuning", &self.f.tuning)
             .finish()
     }
 }
@@ -101,6 +110,10 @@ pub(super) fn invalid(field: &str, message: impl Into<String>) -> AuthError {
 }
 
 impl CognitoConfig {
+    fn from_fields(f: Fields) -> Self {
+        Self { f: Arc::new(f) }
+    }
+
     /// Starts a config for a user pool and app client.
     pub fn builder() -> CognitoConfigBuilder {
         CognitoConfigBuilder::default()
@@ -108,60 +121,62 @@ impl CognitoConfig {
 
     /// The AWS region, taken from the pool ids.
     pub fn region(&self) -> &str {
-        &self.region
+        &self.f.region
     }
     /// The user pool id, for example `us-east-1_AbCdEf123`.
     pub fn user_pool_id(&self) -> Option<&str> {
-        self.user_pool_id.as_deref()
+        self.f.user_pool_id.as_deref()
     }
     /// The app client id.
     pub fn user_pool_client_id(&self) -> Option<&str> {
-        self.user_pool_client_id.as_deref()
+        self.f.user_pool_client_id.as_deref()
     }
     /// The app client's secret, for clients created with one.
     pub fn client_secret(&self) -> Option<&SecretString> {
-        self.client_secret.as_ref()
+        self.f.client_secret.as_ref()
     }
     /// The identity pool id.
     pub fn identity_pool_id(&self) -> Option<&str> {
-        self.identity_pool_id.as_deref()
+        self.f.identity_pool_id.as_deref()
     }
     /// Whether guests get an identity and credentials.
     pub fn unauthenticated_identities_enabled(&self) -> bool {
-        self.unauthenticated_identities_enabled
+        self.f.unauthenticated_identities_enabled
     }
     /// The OAuth section, if any.
     pub fn oauth(&self) -> Option<&OAuthConfig> {
-        self.oauth.as_ref()
+        self.f.oauth.as_ref()
     }
     /// The `auth.passwordless` section: the defaults of `USER_AUTH` sign-in.
     pub fn passwordless(&self) -> Option<&PasswordlessConfig> {
-        self.passwordless.as_ref()
+        self.f.passwordless.as_ref()
     }
     /// Timeouts and margins.
     pub fn tuning(&self) -> &Tuning {
-        &self.tuning
+        &self.f.tuning
     }
     /// A copy with other timeouts and margins.
     pub fn with_tuning(mut self, tuning: Tuning) -> Self {
-        self.tuning = tuning;
+        Arc::make_mut(&mut self.f).tuning = tuning;
         self
     }
 
     /// The user-pool service URL: the override, or
     /// `https://cognito-idp.<region>.amazonaws.com`.
     pub fn user_pool_endpoint(&self) -> String {
-        self.user_pool_endpoint
+        self.f
+            .user_pool_endpoint
             .clone()
-            .unwrap_or_else(|| format!("https://cognito-idp.{}.amazonaws.com", self.region))
+            .unwrap_or_else(|| format!("https://cognito-idp.{}.amazonaws.com", self.f.region))
     }
 
     /// The identity-pool service URL: the override, or
     /// `https://cognito-identity.<region>.amazonaws.com`.
     pub fn identity_pool_endpoint(&self) -> String {
-        self.identity_pool_endpoint
+        self.f
+            .identity_pool_endpoint
             .clone()
-            .unwrap_or_else(|| format!("https://cognito-identity.{}.amazonaws.com", self.region))
+            .unwrap_or_else(|| format!("https://cognito-identity.{}.amazonaws.com", self.f.region))
     }
 
     /// The hosted UI's base URL: the override (the builder's
@@ -169,10 +184,11 @@ impl CognitoConfig {
     /// [`ENV_OAUTH_ENDPOINT`]), else `https://{oauth.domain}`; `None` when
     /// neither is configured.
     pub fn oauth_endpoint(&self) -> Option<String> {
-        if let Some(url) = &self.oauth_endpoint {
+        if let Some(url) = &self.f.oauth_endpoint {
             return Some(url.clone());
         }
-        self.oauth
+        self.f
+            .oauth
             .as_ref()
             .map(|o| o.domain.trim())
             .filter(|d| !d.is_empty())
@@ -182,8 +198,9 @@ impl CognitoConfig {
     /// The identity-pool logins key of the user pool:
     /// `cognito-idp.<region>.amazonaws.com/<poolId>`.
     pub fn user_pool_provider_name(&self) -> Option<String> {
-        self.user_pool_id
+        self.f
+            .user_pool_id
             .as_ref()
-            .map(|id| format!("cognito-idp.{}.amazonaws.com/{id}", self.region))
+            .map(|id| format!("cognito-idp.{}.amazonaws.com/{id}", self.f.region))
     }
 }

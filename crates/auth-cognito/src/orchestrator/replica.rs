@@ -35,9 +35,11 @@
 //! time after which they are not served (token and credential expiry).
 //!
 //! Replicas live until their plugin is dropped; an outdated one keeps its
-//! copy of the tokens until its thread next calls. They are built only by
-//! the cached path, so a plugin nobody reads from the hot path holds none
-//! (the 512-byte per-thread table itself is allocated on first use).
+//! copy of the tokens until its thread next calls. Nothing is allocated
+//! before the first replica is built: an idle session (one whose cached
+//! path has never served a call) holds no table and no copy. A thread that
+//! serves a session holds one copy of it (about 2.5 KiB with Cognito's
+//! tokens and credentials) plus a slot of 256 bytes.
 
 use std::cell::RefCell;
 use std::sync::OnceLock;
@@ -62,26 +64,30 @@ struct Replica<T> {
 /// One thread's slot. Written only by its thread, on its own cache lines.
 type Slot<T> = CacheLine<RefCell<Option<Replica<T>>>>;
 
-/// A version counter and per-thread replicas of what it versions.
-pub(crate) struct Replicas<T: Send> {
-    version: CacheLine<AtomicU64>,
+/// A version counter and per-thread replicas of what it versions, on
+/// cache lines of their own: both are read by every call and written only
+/// when the value changes (or the table is first made).
+pub(crate) struct Replicas<T: Send>(CacheLine<Shared<T>>);
+
+struct Shared<T: Send> {
+    version: AtomicU64,
     /// Boxed and lazy: the table is 512 bytes before any thread uses it.
     slots: OnceLock<Box<ThreadLocal<Slot<T>>>>,
 }
 
 impl<T: Send> Default for Replicas<T> {
     fn default() -> Self {
-        Self {
-            version: CacheLine(AtomicU64::new(0)),
+        Self(CacheLine(Shared {
+            version: AtomicU64::new(0),
             slots: OnceLock::new(),
-        }
+        }))
     }
 }
 
 impl<T: Send> std::fmt::Debug for Replicas<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Replicas")
-            .field("version", &self.version.0.load(Ordering::Relaxed))
+            .field("version", &self.0.0.version.load(Ordering::Relaxed))
             .finish_non_exhaustive()
     }
 }
@@ -89,7 +95,7 @@ impl<T: Send> std::fmt::Debug for Replicas<T> {
 impl<T: Send + Clone> Replicas<T> {
     /// Marks every replica outdated. Call after the new value is stored.
     pub(crate) fn bump(&self) {
-        self.version.0.fetch_add(1, Ordering::Release);
+        self.0.0.version.fetch_add(1, Ordering::Release);
     }
 
     /// This thread's copy when it is current and valid at `now_ms`, cloned.
@@ -103,34 +109,54 @@ impl<T: Send + Clone> Replicas<T> {
         build: impl FnOnce() -> Option<(T, i64)>,
     ) -> Option<T> {
         // First: a replica is tagged with a version no later than its content.
-        let version = self.version.0.load(Ordering::Acquire);
-        let slots = self.slots.get_or_init(Box::default);
-        let slot = slots.get_or_default();
-        // A re-entrant call (impossible: `build` does not call back) would
-        // take the slow path rather than panic.
-        let mut slot = slot.0.try_borrow_mut().ok()?;
+        let version = self.0.0.version.load(Ordering::Acquire);
         let now = now_ms();
-        if let Some(r) = slot.as_ref()
-            && r.version == version
-        {
-            return (now < r.valid_until_ms).then(|| r.value.clone());
+        if let Some(slot) = self.0.0.slots.get().and_then(|s| s.get()) {
+            // A re-entrant call (impossible: `build` does not call back)
+            // takes the slow path rather than panic.
+            let mut slot = slot.0.try_borrow_mut().ok()?;
+            match slot.as_ref() {
+                Some(r) if r.version == version => {
+                    return (now < r.valid_until_ms).then(|| r.value.clone());
+                }
+                // Outdated: its copy of the old session goes now.
+                Some(_) => *slot = None,
+                None => {}
+            }
         }
-        *slot = None;
+        self.rebuild(version, now, build)
+    }
+
+    /// The slow half of [`read`](Self::read): builds this thread's replica.
+    /// Nothing is allocated until there is something to serve, so a plugin
+    /// that never takes the fast path holds no table and no replica.
+    #[cold]
+    fn rebuild(
+        &self,
+        version: u64,
+        now: i64,
+        build: impl FnOnce() -> Option<(T, i64)>,
+    ) -> Option<T> {
         let (value, valid_until_ms) = build()?;
         let served = (now < valid_until_ms).then(|| value.clone());
-        *slot = Some(Replica {
-            version,
-            valid_until_ms,
-            value,
-        });
+        let slot = self.0.0.slots.get_or_init(Box::default).get_or_default();
+        if let Ok(mut slot) = slot.0.try_borrow_mut() {
+            *slot = Some(Replica {
+                version,
+                valid_until_ms,
+                value,
+            });
+        }
         served
     }
 
     /// Whether this thread holds a replica of the current version (tests).
     #[cfg(test)]
     pub(crate) fn is_current_here(&self) -> bool {
-        let version = self.version.0.load(Ordering::Acquire);
-        self.slots
+        let version = self.0.0.version.load(Ordering::Acquire);
+        self.0
+            .0
+            .slots
             .get()
             .and_then(|s| s.get())
             .is_some_and(|s| s.0.borrow().as_ref().is_some_and(|r| r.version == version))
