@@ -1,6 +1,6 @@
 //! Auth events (Amplify Hub's `auth` channel) and the observable auth state.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use tokio::sync::{broadcast, watch};
 
@@ -72,17 +72,19 @@ pub struct AuthHub {
     /// the hub holds no ring buffer (`capacity` slots of an event each).
     events: OnceLock<broadcast::Sender<AuthEvent>>,
     capacity: usize,
-    state: watch::Sender<AuthState>,
+    /// The state, and its watch from the first
+    /// [`watch_state`](Self::watch_state) on (until then the hub holds no
+    /// channel: a watch's shared part is about 350 bytes).
+    state: Mutex<(AuthState, Option<watch::Sender<AuthState>>)>,
 }
 
 impl AuthHub {
     /// A hub whose subscribers may lag by up to `capacity` events.
     pub fn new(capacity: usize) -> Self {
-        let (state, _) = watch::channel(AuthState::Unknown);
         Self {
             events: OnceLock::new(),
             capacity: capacity.max(1),
-            state,
+            state: Mutex::new((AuthState::Unknown, None)),
         }
     }
 
@@ -102,16 +104,21 @@ impl AuthHub {
 
     /// Updates the observable state (only notifies on change).
     pub fn set_state(&self, state: AuthState) {
-        self.state.send_if_modified(|s| {
-            let changed = *s != state;
-            *s = state;
-            changed
-        });
+        let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if s.0 != state {
+            s.0 = state;
+            if let Some(watch) = &s.1 {
+                watch.send_replace(state);
+            }
+        }
     }
 
     /// A receiver of the state.
     pub fn watch_state(&self) -> watch::Receiver<AuthState> {
-        self.state.subscribe()
+        let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let current = s.0;
+        s.1.get_or_insert_with(|| watch::channel(current).0)
+            .subscribe()
     }
 }
 
@@ -139,5 +146,22 @@ mod tests {
         hub.emit(AuthEvent::SignedOut);
         assert_eq!(a.try_recv().ok(), Some(AuthEvent::SignedOut));
         assert_eq!(b.try_recv().ok(), Some(AuthEvent::SignedOut));
+    }
+
+    #[test]
+    fn the_state_watch_starts_at_the_current_state_and_sees_changes() {
+        let hub = AuthHub::new(4);
+        hub.set_state(AuthState::SignedIn);
+        let mut w = hub.watch_state();
+        assert_eq!(*w.borrow_and_update(), AuthState::SignedIn);
+        hub.set_state(AuthState::SignedIn);
+        assert!(
+            !w.has_changed().unwrap(),
+            "no notification without a change"
+        );
+        hub.set_state(AuthState::SignedOut);
+        assert!(w.has_changed().unwrap());
+        assert_eq!(*w.borrow_and_update(), AuthState::SignedOut);
+        assert_eq!(*hub.watch_state().borrow(), AuthState::SignedOut);
     }
 }
