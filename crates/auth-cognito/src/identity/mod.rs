@@ -34,6 +34,8 @@ mod persist;
 mod state;
 
 use client::IdentityClient;
+#[cfg(test)]
+pub(crate) use state::CachedCreds;
 pub(crate) use state::{IdentityState, PrincipalKey};
 
 /// What the identity pool needs from the session, and nothing more. The

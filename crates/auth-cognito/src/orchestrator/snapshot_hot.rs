@@ -213,4 +213,68 @@ mod tests {
         assert!(!o.hot.is_current_here());
         assert!(o.cached_auth_session(false).is_none());
     }
+
+    /// Where a session's secrets live: a clone shares them, a deep copy not.
+    fn addresses(s: &AuthSession) -> [usize; 4] {
+        let t = s.tokens.as_ref().unwrap();
+        let c = s.credentials.as_ref().unwrap();
+        [
+            t.access_token.as_compact_str().as_ptr() as usize,
+            t.id_token.as_ref().unwrap().as_compact_str().as_ptr() as usize,
+            c.secret_access_key.expose_secret().as_ptr() as usize,
+            c.session_token.as_ref().unwrap().expose_secret().as_ptr() as usize,
+        ]
+    }
+
+    /// What makes the hot path scale: a thread's cached session shares no
+    /// reference count with another thread's, nor with the snapshot.
+    #[tokio::test]
+    async fn threads_are_served_copies_that_share_nothing() {
+        use crate::identity::{CachedCreds, PrincipalKey};
+        let clock = ManualClock::at_millis(1_000);
+        let o = loaded(&clock, true).await;
+        let serial = o.state.load().user.as_ref().unwrap().serial;
+        o.update(|s| {
+            let id = s.identity_mut();
+            id.identity_id = Some("us-east-1:id".into());
+            id.creds = Some(Arc::new(CachedCreds {
+                creds: AwsCredentials::new("ASIAEXAMPLE", "secret").with_session_token("token"),
+                refresh_at_ms: i64::MAX,
+                principal: PrincipalKey::User(serial),
+            }));
+        });
+        let here = o.cached_auth_session(true).expect("served");
+        let again = o.cached_auth_session(true).expect("served again");
+        let there = std::thread::scope(|s| {
+            s.spawn(|| o.cached_auth_session(true).expect("served there"))
+                .join()
+                .unwrap()
+        });
+        let snap = o.state.load();
+        let user = snap.user.as_ref().unwrap();
+        let creds = &snap.identity.creds.as_ref().unwrap().creds;
+        let published = [
+            user.access.as_compact_str().as_ptr() as usize,
+            user.id.as_ref().unwrap().as_compact_str().as_ptr() as usize,
+            creds.secret_access_key.expose_secret().as_ptr() as usize,
+            creds
+                .session_token
+                .as_ref()
+                .unwrap()
+                .expose_secret()
+                .as_ptr() as usize,
+        ];
+        let (a, b) = (addresses(&here), addresses(&there));
+        assert_eq!(addresses(&again), a, "one thread's calls share its replica");
+        for i in 0..4 {
+            assert_ne!(a[i], b[i], "part {i} shared between threads");
+            assert_ne!(a[i], published[i], "part {i} shared with the snapshot");
+            assert_ne!(b[i], published[i], "part {i} shared with the snapshot");
+        }
+        assert_eq!(here.identity_id.as_deref(), Some("us-east-1:id"));
+        assert_eq!(
+            there.credentials.as_ref().unwrap().access_key_id,
+            "ASIAEXAMPLE"
+        );
+    }
 }
