@@ -156,11 +156,11 @@ mod tests {
         assert_eq!(*w.borrow_and_update(), AuthState::SignedIn);
         hub.set_state(AuthState::SignedIn);
         assert!(
-            !w.has_changed().unwrap(),
+            !w.has_changed().expect("sender alive"),
             "no notification without a change"
         );
         hub.set_state(AuthState::SignedOut);
-        assert!(w.has_changed().unwrap());
+        assert!(w.has_changed().expect("sender alive"));
         assert_eq!(*w.borrow_and_update(), AuthState::SignedOut);
         assert_eq!(*hub.watch_state().borrow(), AuthState::SignedOut);
     }
