@@ -9,7 +9,7 @@
 //! Amplify JS does, so that sign-out knows to offer the hosted UI's `/logout`.
 
 use auth_core::error::AuthError;
-use auth_core::jwt::JwtToken;
+use auth_core::jwt::{JwtClaims, JwtToken};
 use auth_core::secret::SecretString;
 use auth_core::storage::{KeyValueStorage, StorageChange, StorageError};
 use auth_core::types::{AuthTokens, AuthUser, SignInDetails};
@@ -82,16 +82,19 @@ fn corrupt(detail: impl Into<String>) -> AuthError {
 impl UserTokens {
     /// Builds the session from the service's tokens.
     pub(crate) fn from_parts(
-        access: JwtToken,
-        id: Option<JwtToken>,
+        (access, claims): (JwtToken, JwtClaims),
+        id: Option<(JwtToken, JwtClaims)>,
         refresh: Option<SecretString>,
         clock_drift_ms: i64,
         sign_in_details: Option<SignInDetails>,
     ) -> Result<Self, String> {
-        // Decoded for these reads only: the tokens keep no claims map (an
-        // idle session then holds the compact tokens, not twice that again).
-        let claims = access.decode_claims();
-        let id_claims = id.as_ref().map(JwtToken::decode_claims);
+        // The claims `JwtToken::parse_with_claims` decoded, read here once:
+        // the tokens keep no claims map (an idle session then holds the
+        // compact tokens, not twice that again).
+        let (id, id_claims) = match id {
+            Some((t, c)) => (Some(t), Some(c)),
+            None => (None, None),
+        };
         let id_username = id_claims
             .as_ref()
             .and_then(|c| c.get_str("cognito:username"));
@@ -310,11 +313,11 @@ fn parse_fields(
     let Some(access) = access else {
         return Ok(None);
     };
-    let access = JwtToken::parse(&access)
+    let access = JwtToken::parse_with_claims(&access)
         .map_err(|e| corrupt(format!("stored accessToken is not a JWT: {e}")))?;
     let id = match id {
         Some(s) => Some(
-            JwtToken::parse(&s)
+            JwtToken::parse_with_claims(&s)
                 .map_err(|e| corrupt(format!("stored idToken is not a JWT: {e}")))?,
         ),
         None => None,

@@ -155,13 +155,21 @@ impl JwtToken {
     /// `iat` and `sub`); the decoded map is then dropped until
     /// [`claims`](Self::claims) asks for it.
     pub fn parse(compact: &str) -> Result<Self, JwtDecodeError> {
+        Self::parse_with_claims(compact).map(|(token, _)| token)
+    }
+
+    /// [`parse`](Self::parse), also handing back the claims it decoded, for
+    /// reading a few of them once (at sign-in, say) without decoding twice.
+    /// The token keeps none of them.
+    pub fn parse_with_claims(compact: &str) -> Result<(Self, JwtClaims), JwtDecodeError> {
         let claims = decode(compact)?;
-        Ok(Self(Arc::new(TokenInner {
+        let token = Self(Arc::new(TokenInner {
             raw: compact.into(),
             exp: claims.exp,
             iat: claims.iat,
             claims: OnceLock::new(),
-        })))
+        }));
+        Ok((token, claims))
     }
 
     /// The compact serialization, to send as a bearer token.
@@ -259,6 +267,8 @@ mod tests {
         assert!(t.0.claims.get().is_none(), "not decoded by parse");
         assert_eq!(t.expires_at(), Some(10));
         let fresh = t.decode_claims();
+        let (u, once) = JwtToken::parse_with_claims(t.as_compact_str()).expect("valid");
+        assert!(u.0.claims.get().is_none() && once == fresh);
         assert_eq!(fresh.get_str("k"), Some("v"));
         assert!(t.0.claims.get().is_none(), "decode_claims keeps nothing");
         let clone = t.clone();

@@ -82,11 +82,11 @@ impl Orchestrator {
         let access = result
             .access_token
             .ok_or_else(|| bad("no AccessToken".into()))?;
-        let access =
-            JwtToken::parse(&access).map_err(|e| bad(format!("AccessToken is not a JWT: {e}")))?;
+        let access = JwtToken::parse_with_claims(&access)
+            .map_err(|e| bad(format!("AccessToken is not a JWT: {e}")))?;
         let id = result
             .id_token
-            .map(|t| JwtToken::parse(&t))
+            .map(|t| JwtToken::parse_with_claims(&t))
             .transpose()
             .map_err(|e| bad(format!("IdToken is not a JWT: {e}")))?;
         let refresh = result
@@ -99,6 +99,7 @@ impl Orchestrator {
         // second, so that the drift errs towards refreshing early and a
         // token is never sent after its real `exp`.
         let drift_ms = access
+            .0
             .issued_at()
             .map(|iat| iat * 1000 + 999 - self.now_ms())
             .unwrap_or(0);
