@@ -258,6 +258,7 @@ fn respond_password_verifier(st: &mut State, answer: &Answer<'_>) -> Result<Valu
         pool_name: &group_key,
         user_id: key,
         verifier: &verifier.v,
+        verifier_powers: None,
         a: &exchange.a,
         eph: &exchange.eph,
         secret_block: &block,

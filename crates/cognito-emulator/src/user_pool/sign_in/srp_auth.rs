@@ -97,6 +97,7 @@ fn password_verifier(st: &mut State, c: &AppClient, resp: &StrMap) -> Result<Val
         pool_name: srp::pool_name(&session.pool_id),
         user_id: &session.username,
         verifier: &u.verifier.v,
+        verifier_powers: Some(&u.verifier.powers),
         a: &session.a,
         eph: &session.eph,
         secret_block: &block,
