@@ -11,6 +11,8 @@
 //!    (`benches/storage.rs`, with a real redis-server: [`storage`]), then
 //!    `bench/pycognito_bench.py` and `bench/amplify_js_bench.mjs` against the
 //!    same emulator.
+//!    The release `amplify-auth credentials --format credential-process`
+//!    is timed process by process on a stored session: [`cli`].
 //!    `benches/srp_ct.rs` then times the SRP implementations side by side
 //!    (constant-time, the earlier variable-time code, crypto-bigint) and
 //!    runs its dudect t-tests. auth-axum's `benches/bearer.rs` and
@@ -33,6 +35,7 @@
 
 mod build;
 mod callgrind;
+mod cli;
 mod guard;
 mod report;
 mod results;
@@ -136,6 +139,7 @@ pub(crate) fn run(mode: Mode) -> Result<()> {
         ))?));
     }
     lines.extend(storage::run(mode, &outputs, &emu)?);
+    lines.extend(cli::run(mode, &outputs, &emu, &scratch)?);
     if mode == Mode::Smoke {
         cmd(&built.hot_path, ["--test"]).run()?;
     }
