@@ -2,9 +2,9 @@
 
 use std::sync::OnceLock;
 
+use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
 use rsa::pkcs1::EncodeRsaPrivateKey as _;
 use rsa::traits::PublicKeyParts as _;

@@ -4,12 +4,15 @@
 //! Per exchange the server computes `g^b` (for `B`), `v^u` and `(A·v^u)^b`,
 //! each with a 256-bit exponent. The powers of `g` and, from a user's
 //! second exchange on, of `v` come from fixed-base tables
-//! ([`fixed_base`]); `(A·v^u)^b` is one `modpow`.
+//! ([`fixed_base`]); `(A·v^u)^b` is one `modpow`, started on its own thread
+//! when `InitiateAuth` has made `B` ([`early`]).
 
+mod early;
 mod fixed_base;
 
-pub(crate) use fixed_base::PowCache;
+pub(crate) use early::EarlyPremaster;
 use fixed_base::FixedBase;
+pub(crate) use fixed_base::PowCache;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -197,23 +200,43 @@ pub(crate) struct ClaimCheck<'a> {
     pub(crate) verifier_powers: Option<&'a PowCache>,
     pub(crate) a: &'a BigUint,
     pub(crate) eph: &'a ServerEphemeral,
+    /// `S`, when `InitiateAuth` started it ([`EarlyPremaster`]).
+    pub(crate) early: Option<EarlyPremaster>,
     pub(crate) secret_block: &'a [u8],
     pub(crate) timestamp: &'a str,
 }
 
-/// The signature the client must have sent, base64-encoded.
-pub(crate) fn expected_signature(c: &ClaimCheck<'_>) -> Option<String> {
+/// `u = H(pad(A) | pad(B))`.
+fn scrambler(a: &BigUint, eph: &ServerEphemeral) -> BigUint {
+    hash_to_int(&[&pad(a), &pad(&eph.big_b)])
+}
+
+/// The premaster secret `S = (A * v^u)^b mod N`; `None` when `u` is 0.
+fn premaster(
+    a: &BigUint,
+    v: &BigUint,
+    powers: Option<&PowCache>,
+    eph: &ServerEphemeral,
+) -> Option<BigUint> {
     let gr = group();
-    let u = hash_to_int(&[&pad(c.a), &pad(&c.eph.big_b)]);
+    let u = scrambler(a, eph);
     if u == BigUint::ZERO {
         return None;
     }
-    // S = (A * v^u)^b mod N
-    let v_u = match c.verifier_powers {
-        Some(p) => p.pow(c.verifier, &u, &gr.n),
-        None => c.verifier.modpow(&u, &gr.n),
+    let v_u = match powers {
+        Some(p) => p.pow(v, &u, &gr.n),
+        None => v.modpow(&u, &gr.n),
     };
-    let s = (c.a * v_u % &gr.n).modpow(&c.eph.b, &gr.n);
+    Some((a * v_u % &gr.n).modpow(&eph.b, &gr.n))
+}
+
+/// The signature the client must have sent, base64-encoded.
+pub(crate) fn expected_signature(c: ClaimCheck<'_>) -> Option<String> {
+    let u = scrambler(c.a, c.eph);
+    let s = match c.early.and_then(|e| e.take(c.verifier)) {
+        Some(s) => s,
+        None => premaster(c.a, c.verifier, c.verifier_powers, c.eph)?,
+    };
     let hk = Hkdf::<Sha256>::new(Some(&pad(&u)), &pad(&s));
     let mut key = [0u8; 16];
     hk.expand(b"Caldera Derived Key", &mut key).ok()?;
