@@ -84,7 +84,11 @@ fn emit(row: &str, value: f64, unit: &str, extra: Value) {
 }
 
 /// Polls `fut` once with a no-op waker; if it waits, finishes it on `rt`.
-pub(crate) fn run_now<F: Future>(rt: &tokio::runtime::Handle, pending: &AtomicU64, fut: F) -> F::Output {
+pub(crate) fn run_now<F: Future>(
+    rt: &tokio::runtime::Handle,
+    pending: &AtomicU64,
+    fut: F,
+) -> F::Output {
     let mut fut = std::pin::pin!(fut);
     let mut cx = Context::from_waker(Waker::noop());
     match fut.as_mut().poll(&mut cx) {
@@ -242,10 +246,26 @@ fn srp_maths(mode: Mode) {
     );
 }
 
+/// This process's CPU time so far (user + system, `/proc/self/stat`), in
+/// ms; 10 ms ticks, so only a difference over many operations means much.
+fn process_cpu_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name, which is in parentheses.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let ticks: u64 = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse::<u64>().ok())
+        .sum();
+    ticks as f64 * 10.0
+}
+
 async fn full_sign_in(bed: &Bed, mode: Mode) {
     let n = mode.pick(2, 20, 100);
     let mut xs = Vec::with_capacity(n);
     let before = bed.counters().await;
+    let cpu_before = process_cpu_ms();
     for _ in 0..n + 1 {
         let plugin = bed.plugin(Arc::new(MemoryStorage::new()));
         let t = Instant::now();
@@ -255,6 +275,7 @@ async fn full_sign_in(bed: &Bed, mode: Mode) {
             .expect("sign in");
         xs.push(t.elapsed().as_secs_f64() * 1e3);
     }
+    let cpu_ms = (process_cpu_ms() - cpu_before) / (n + 1) as f64;
     xs.remove(0);
     let after = bed.counters().await;
     emit(
@@ -263,6 +284,9 @@ async fn full_sign_in(bed: &Bed, mode: Mode) {
         "ms",
         json!({
             "p90_ms": percentile(&xs, 0.9),
+            // CPU per sign-in of this process (with an in-process emulator, its too).
+            "client_cpu_ms": cpu_ms,
+            "in_process_emulator": bed.emu.is_some(),
             "runs": n,
             "initiate_auth_calls": delta(&before, &after, "InitiateAuth"),
             "respond_calls": delta(&before, &after, "RespondToAuthChallenge"),

@@ -41,7 +41,10 @@ pub(super) fn run(mode: Mode, outputs: &Path, emu: &Seeded, scratch: &Path) -> R
         Mode::Smoke => (&[], "debug"),
         _ => (&["--release"], "release"),
     };
-    let mut build = cmd("cargo", ["build", "-p", "auth-cli", "--bin", "amplify-auth"]);
+    let mut build = cmd(
+        "cargo",
+        ["build", "-p", "auth-cli", "--bin", "amplify-auth"],
+    );
     for a in profile {
         build = build.arg(a);
     }

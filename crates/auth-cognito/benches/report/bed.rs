@@ -102,7 +102,6 @@ impl Bed {
     }
 }
 
-
 /// The bench's configuration from `amplify_outputs.json`. Under valgrind
 /// (`--callgrind`) the in-process emulator's SRP runs tens of times slower:
 /// a sign-in must not hit the 15 s default request timeout. No row times a

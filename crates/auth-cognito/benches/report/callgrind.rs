@@ -83,4 +83,3 @@ pub(crate) fn callgrind_loop(rt: &tokio::runtime::Runtime, bed: &Bed, what: &str
     }
     println!("callgrind {what}: {n} calls");
 }
-
