@@ -47,7 +47,7 @@ const BOUNDS: &[(&str, &str)] = &[
     ),
     (
         "memory_per_session",
-        "the tokens and credentials held twice (strings and parsed claims) per plugin; see *Memory*",
+        "what each idle plugin keeps (not profiled in issue 15d; issue 15c's); see *Memory*",
     ),
     (
         "concurrent_force_refresh_10k",
