@@ -40,12 +40,18 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use auth_cognito::srp::{self, PasswordVerifierChallenge, SrpClient, SrpServer};
-use auth_cognito::{CognitoAuthPlugin, CognitoConfig, SignInOptions};
+use auth_cognito::{CognitoAuthPlugin, SignInOptions};
 use auth_core::clock::ManualClock;
 use auth_core::prelude::*;
 use auth_storage::{FileStorage, MemoryStorage};
-use cognito_emulator::Emulator;
 use serde_json::{Value, json};
+
+#[path = "report/bed.rs"]
+mod bed;
+#[path = "report/callgrind.rs"]
+mod callgrind;
+
+use bed::Bed;
 
 /// How much to measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,102 +74,6 @@ impl Mode {
     }
 }
 
-/// The emulator this run talks to.
-struct Bed {
-    outputs: String,
-    endpoint: String,
-    username: String,
-    password: String,
-    /// In-process emulator, when no external one was given.
-    emu: Option<Emulator>,
-    http: reqwest::Client,
-}
-
-impl Bed {
-    async fn start() -> Bed {
-        let http = reqwest::Client::new();
-        if let Ok(path) = std::env::var("AMPLIFY_AUTH_BENCH_OUTPUTS") {
-            let outputs = std::fs::read_to_string(&path).expect("read AMPLIFY_AUTH_BENCH_OUTPUTS");
-            let v: Value = serde_json::from_str(&outputs).expect("outputs json");
-            let endpoint = v["auth"]["user_pool_endpoint"]
-                .as_str()
-                .expect("auth.user_pool_endpoint")
-                .trim_end_matches('/')
-                .to_owned();
-            let username = std::env::var("AMPLIFY_AUTH_BENCH_USERNAME").unwrap_or("demo".into());
-            let password = std::env::var("AMPLIFY_AUTH_PASSWORD").expect("AMPLIFY_AUTH_PASSWORD");
-            return Bed {
-                outputs,
-                endpoint,
-                username,
-                password,
-                emu: None,
-                http,
-            };
-        }
-        let (emu, demo) = Emulator::start_demo().await.expect("emulator");
-        Bed {
-            outputs: demo.amplify_outputs_json(),
-            endpoint: demo.endpoint.clone(),
-            username: demo.username.clone(),
-            password: demo.password.clone(),
-            emu: Some(emu),
-            http,
-        }
-    }
-
-    fn config(&self) -> CognitoConfig {
-        let config = CognitoConfig::from_amplify_outputs(&self.outputs).expect("config");
-        // Under valgrind (`--callgrind`) the in-process emulator's SRP runs
-        // tens of times slower: a sign-in must not hit the 15 s default
-        // request timeout. No row times a timeout, so this changes no figure.
-        let tuning = config
-            .tuning()
-            .clone()
-            .with_request_timeout(std::time::Duration::from_secs(300));
-        config.with_tuning(tuning)
-    }
-
-    async fn counters(&self) -> BTreeMap<String, u64> {
-        if let Some(emu) = &self.emu {
-            return emu.counters();
-        }
-        let v: Value = self
-            .http
-            .get(format!("{}/_emulator/counters", self.endpoint))
-            .send()
-            .await
-            .expect("GET counters")
-            .json()
-            .await
-            .expect("counters json");
-        let v = v.get("counters").cloned().unwrap_or(v);
-        v.as_object()
-            .map(|m| {
-                m.iter()
-                    .map(|(k, n)| (k.clone(), n.as_u64().unwrap_or(0)))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    fn plugin(&self, storage: Arc<dyn KeyValueStorage>) -> CognitoAuthPlugin {
-        CognitoAuthPlugin::builder(self.config())
-            .storage(storage)
-            .build()
-            .expect("plugin")
-    }
-
-    async fn signed_in(&self, storage: Arc<dyn KeyValueStorage>) -> CognitoAuthPlugin {
-        let plugin = self.plugin(storage);
-        plugin
-            .sign_in(&self.username, &self.password, SignInOptions::default())
-            .await
-            .expect("sign in");
-        plugin
-    }
-}
-
 fn delta(before: &BTreeMap<String, u64>, after: &BTreeMap<String, u64>, op: &str) -> u64 {
     after.get(op).copied().unwrap_or(0) - before.get(op).copied().unwrap_or(0)
 }
@@ -174,7 +84,11 @@ fn emit(row: &str, value: f64, unit: &str, extra: Value) {
 }
 
 /// Polls `fut` once with a no-op waker; if it waits, finishes it on `rt`.
-fn run_now<F: Future>(rt: &tokio::runtime::Handle, pending: &AtomicU64, fut: F) -> F::Output {
+pub(crate) fn run_now<F: Future>(
+    rt: &tokio::runtime::Handle,
+    pending: &AtomicU64,
+    fut: F,
+) -> F::Output {
     let mut fut = std::pin::pin!(fut);
     let mut cx = Context::from_waker(Waker::noop());
     match fut.as_mut().poll(&mut cx) {
@@ -332,10 +246,26 @@ fn srp_maths(mode: Mode) {
     );
 }
 
+/// This process's CPU time so far (user + system, `/proc/self/stat`), in
+/// ms; 10 ms ticks, so only a difference over many operations means much.
+fn process_cpu_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name, which is in parentheses.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let ticks: u64 = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse::<u64>().ok())
+        .sum();
+    ticks as f64 * 10.0
+}
+
 async fn full_sign_in(bed: &Bed, mode: Mode) {
     let n = mode.pick(2, 20, 100);
     let mut xs = Vec::with_capacity(n);
     let before = bed.counters().await;
+    let cpu_before = process_cpu_ms();
     for _ in 0..n + 1 {
         let plugin = bed.plugin(Arc::new(MemoryStorage::new()));
         let t = Instant::now();
@@ -345,6 +275,7 @@ async fn full_sign_in(bed: &Bed, mode: Mode) {
             .expect("sign in");
         xs.push(t.elapsed().as_secs_f64() * 1e3);
     }
+    let cpu_ms = (process_cpu_ms() - cpu_before) / (n + 1) as f64;
     xs.remove(0);
     let after = bed.counters().await;
     emit(
@@ -353,6 +284,9 @@ async fn full_sign_in(bed: &Bed, mode: Mode) {
         "ms",
         json!({
             "p90_ms": percentile(&xs, 0.9),
+            // CPU per sign-in of this process (with an in-process emulator, its too).
+            "client_cpu_ms": cpu_ms,
+            "in_process_emulator": bed.emu.is_some(),
             "runs": n,
             "initiate_auth_calls": delta(&before, &after, "InitiateAuth"),
             "respond_calls": delta(&before, &after, "RespondToAuthChallenge"),
@@ -580,77 +514,6 @@ async fn memory_per_session(bed: &Bed, mode: Mode) {
     drop(held);
 }
 
-/// The loop callgrind counts (`--toggle-collect='*callgrind_hot_loop*'`).
-#[inline(never)]
-fn callgrind_hot_loop(rt: &tokio::runtime::Handle, plugin: &CognitoAuthPlugin, n: u64) {
-    let pending = AtomicU64::new(0);
-    for _ in 0..n {
-        let s = run_now(
-            rt,
-            &pending,
-            plugin.fetch_auth_session(FetchAuthSessionOptions::default()),
-        );
-        black_box(s.expect("fetch"));
-    }
-}
-
-/// The `get_current_user` loop callgrind counts
-/// (`--toggle-collect='*callgrind_user_loop*'`).
-#[inline(never)]
-fn callgrind_user_loop(rt: &tokio::runtime::Handle, plugin: &CognitoAuthPlugin, n: u64) {
-    let pending = AtomicU64::new(0);
-    for _ in 0..n {
-        black_box(run_now(rt, &pending, plugin.get_current_user()).expect("user"));
-    }
-}
-
-/// The restore loop callgrind counts (`--toggle-collect='*callgrind_restore_loop*'`):
-/// open the store, build a plugin, serve the first `fetch_auth_session`
-/// (no network call: the stored tokens and credentials are valid).
-#[inline(never)]
-fn callgrind_restore_loop(rt: &tokio::runtime::Handle, bed: &Bed, path: &std::path::Path, n: u64) {
-    for _ in 0..n {
-        let storage = FileStorage::open(path).expect("file storage");
-        let plugin = bed.plugin(Arc::new(storage));
-        let s = rt
-            .block_on(plugin.fetch_auth_session(FetchAuthSessionOptions::default()))
-            .expect("restored fetch");
-        black_box(s);
-    }
-}
-
-/// `--callgrind N [--callgrind-what fetch|user|restore]`: runs one of the
-/// loops callgrind counts, N times (`cargo xtask bench --guard`).
-fn callgrind_loop(rt: &tokio::runtime::Runtime, bed: &Bed, what: &str, n: u64) {
-    let handle = rt.handle().clone();
-    match what {
-        "restore" => {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let path = dir.path().join("session.json");
-            let storage = FileStorage::open(&path).expect("file storage");
-            let plugin = rt.block_on(bed.signed_in(Arc::new(storage)));
-            rt.block_on(plugin.fetch_auth_session(FetchAuthSessionOptions::default()))
-                .expect("first fetch");
-            let before = rt.block_on(bed.counters());
-            callgrind_restore_loop(&handle, bed, &path, n);
-            let after = rt.block_on(bed.counters());
-            let calls: u64 = after.values().sum::<u64>() - before.values().sum::<u64>();
-            assert_eq!(calls, 0, "a restore made network calls");
-        }
-        _ => {
-            let plugin = rt.block_on(bed.signed_in(Arc::new(MemoryStorage::new())));
-            rt.block_on(plugin.fetch_auth_session(FetchAuthSessionOptions::default()))
-                .expect("warm fetch");
-            if what == "user" {
-                callgrind_user_loop(&handle, &plugin, n);
-            } else {
-                callgrind_hot_loop(&handle, &plugin, n);
-            }
-        }
-    }
-    println!("callgrind {what}: {n} calls");
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mode = if args.iter().any(|a| a == "--test" || a == "--smoke") {
@@ -690,7 +553,7 @@ fn main() {
             .position(|a| a == "--callgrind-what")
             .and_then(|i| args.get(i + 1))
             .map_or("fetch", String::as_str);
-        callgrind_loop(&rt, &bed, what, n);
+        callgrind::callgrind_loop(&rt, &bed, what, n);
         return;
     }
 

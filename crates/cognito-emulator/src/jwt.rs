@@ -2,18 +2,20 @@
 
 use std::sync::OnceLock;
 
+use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
 use rsa::pkcs1::EncodeRsaPrivateKey as _;
 use rsa::traits::PublicKeyParts as _;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 /// The signing key, made once per process (RSA-2048 generation is slow) and shared by
-/// every emulator in it.
+/// every emulator in it. It is kept parsed: `jsonwebtoken::encode` parses and checks
+/// the DER key again at every signature.
 pub(crate) struct SigningKey {
-    encoding: EncodingKey,
+    signer: RsaKeyPair,
     decoding: DecodingKey,
     pub(crate) kid: String,
     n_b64: String,
@@ -33,8 +35,10 @@ pub(crate) fn key() -> Result<&'static SigningKey, String> {
         let n = private.n_bytes();
         let e = private.e_bytes();
         let kid = B64URL.encode(&Sha256::digest(&n)[..16]);
+        let signer = RsaKeyPair::from_der(der.as_bytes())
+            .map_err(|e| format!("RSA key parsing failed: {e}"))?;
         Ok(SigningKey {
-            encoding: EncodingKey::from_rsa_der(der.as_bytes()),
+            signer,
             decoding: DecodingKey::from_rsa_raw_components(&n, &e),
             kid,
             n_b64: B64URL.encode(&n),
@@ -45,13 +49,31 @@ pub(crate) fn key() -> Result<&'static SigningKey, String> {
     .map_err(Clone::clone)
 }
 
-/// Sign `claims` as an RS256 JWT with our `kid`.
+/// Sign `claims` as an RS256 JWT with our `kid`: the header and the claims as
+/// jsonwebtoken writes them, signed with the parsed key.
 pub(crate) fn sign(claims: &Value) -> Result<String, String> {
     let k = key()?;
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(k.kid.clone());
-    jsonwebtoken::encode(&header, claims, &k.encoding)
-        .map_err(|e| format!("JWT signing failed: {e}"))
+    let part = |v: Result<Vec<u8>, serde_json::Error>| {
+        v.map(|bytes| B64URL.encode(bytes))
+            .map_err(|e| format!("JWT encoding failed: {e}"))
+    };
+    let message = format!(
+        "{}.{}",
+        part(serde_json::to_vec(&header))?,
+        part(serde_json::to_vec(claims))?
+    );
+    let mut signature = vec![0; k.signer.public_modulus_len()];
+    k.signer
+        .sign(
+            &RSA_PKCS1_SHA256,
+            &aws_lc_rs::rand::SystemRandom::new(),
+            message.as_bytes(),
+            &mut signature,
+        )
+        .map_err(|_| "JWT signing failed".to_owned())?;
+    Ok(format!("{message}.{}", B64URL.encode(signature)))
 }
 
 /// Check the signature of one of our JWTs and return its claims. Time claims are

@@ -165,6 +165,8 @@ pub(crate) struct SrpSession {
     pub(crate) username: String,
     pub(crate) a: num_bigint::BigUint,
     pub(crate) eph: ServerEphemeral,
+    /// `S`, started at `InitiateAuth` (`None`: computed when the answer comes).
+    pub(crate) early: Option<crate::srp::EarlyPremaster>,
     pub(crate) expires_at: i64,
 }
 

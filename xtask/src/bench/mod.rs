@@ -11,6 +11,8 @@
 //!    (`benches/storage.rs`, with a real redis-server: [`storage`]), then
 //!    `bench/pycognito_bench.py` and `bench/amplify_js_bench.mjs` against the
 //!    same emulator.
+//!    The release `amplify-auth credentials --format credential-process`
+//!    is timed process by process on a stored session: [`cli`].
 //!    `benches/srp_ct.rs` then times the SRP implementations side by side
 //!    (constant-time, the earlier variable-time code, crypto-bigint) and
 //!    runs its dudect t-tests. auth-axum's `benches/bearer.rs` and
@@ -33,6 +35,7 @@
 
 mod build;
 mod callgrind;
+mod cli;
 mod guard;
 mod report;
 mod results;
@@ -130,12 +133,15 @@ pub(crate) fn run(mode: Mode) -> Result<()> {
             .env_secret("AMPLIFY_AUTH_PASSWORD", &emu.password)
     };
     for group in rows::GROUPS {
-        lines.extend(results::bench_lines(&capture(ours(
-            &[],
-            &["--only", group],
-        ))?));
+        let cpu_before = emu.cpu_ms();
+        let group_lines = results::bench_lines(&capture(ours(&[], &["--only", group]))?);
+        if group == "srp_sign_in_full" {
+            lines.extend(emulator_cpu_line(&group_lines, cpu_before, emu.cpu_ms()));
+        }
+        lines.extend(group_lines);
     }
     lines.extend(storage::run(mode, &outputs, &emu)?);
+    lines.extend(cli::run(mode, &outputs, &emu, &scratch)?);
     if mode == Mode::Smoke {
         cmd(&built.hot_path, ["--test"]).run()?;
     }
@@ -224,6 +230,22 @@ pub(crate) fn run(mode: Mode) -> Result<()> {
     report::write(&table)?;
     println!("bench: wrote BENCHMARKS.md");
     Ok(())
+}
+
+/// The emulator's CPU time per sign-in of the full sign-in row, from its
+/// CPU time around the group's process and the sign-ins the row counted.
+fn emulator_cpu_line(group: &[String], before: Option<f64>, after: Option<f64>) -> Option<String> {
+    let (before, after) = (before?, after?);
+    let row = group
+        .iter()
+        .find(|l| results::json_str(l, "row").as_deref() == Some("srp_sign_in_full"))?;
+    let sign_ins = results::json_num(row, "initiate_auth_calls")?;
+    (sign_ins > 0.0).then(|| {
+        format!(
+            "{{\"impl\":\"emulator\",\"row\":\"srp_sign_in_full_cpu\",\"value\":{:.4},\"unit\":\"ms\",\"extra\":{{\"sign_ins\":{sign_ins}}}}}",
+            (after - before) / sign_ins
+        )
+    })
 }
 
 /// Runs `c` with stdout captured (and also shown, except cargo's JSON

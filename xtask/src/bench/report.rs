@@ -6,8 +6,8 @@ use std::fs::File;
 use std::io::Write as _;
 
 use super::Mode;
-use super::results::{Results, json_str, met_cell, ratio, show_or_dash};
-use super::rows::{NOTES, ROWS, Row};
+use super::results::{Results, json_str, ratio, show_or_dash};
+use super::rows::{NOTES, ROWS, Row, verdict};
 use crate::error::Result;
 use crate::node;
 use crate::project;
@@ -57,7 +57,7 @@ fn line(r: &Results, row: &Row) -> String {
                 show_or_dash(py),
                 ratio(amp, ours),
                 ratio(py, ours),
-                met_cell(ours.map(|f| met(f.value)))
+                verdict(ours.map(|f| met(f.value)), id)
             )
         }
         Row::Custom(cells) => cells(r),

@@ -20,7 +20,23 @@ pub(super) struct Seeded {
     pub(super) outputs: String,
     pub(super) username: String,
     pub(super) password: String,
+    /// Its process id, for its CPU time.
+    pub(super) pid: u32,
     _guard: ServerGuard,
+}
+
+impl Seeded {
+    /// The emulator's CPU time so far (user + system, from
+    /// `/proc/<pid>/stat`), in ms; `None` where that cannot be read.
+    pub(super) fn cpu_ms(&self) -> Option<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).ok()?;
+        let rest = stat.rsplit_once(')')?.1;
+        let mut fields = rest.split_whitespace().skip(11);
+        let user: f64 = fields.next()?.parse().ok()?;
+        let system: f64 = fields.next()?.parse().ok()?;
+        // Linux counts in USER_HZ = 100 ticks per second.
+        Some((user + system) * 10.0)
+    }
 }
 
 /// Starts `exe --seed-demo` on 127.0.0.1 port 0 and reads what it prints:
@@ -38,6 +54,7 @@ pub(super) fn start(exe: &Path, scratch: &Path) -> Result<Seeded> {
         .stdout
         .take()
         .ok_or_else(|| Error::msg("emulator stdout not piped"))?;
+    let pid = child.id();
     let guard = ServerGuard::new("cognito-emulator", child, Some(log_path.clone()));
     // `listening on http://..`, then the outputs JSON, ending with `}`.
     let mut reader = BufReader::new(stdout);
@@ -89,6 +106,7 @@ pub(super) fn start(exe: &Path, scratch: &Path) -> Result<Seeded> {
         outputs,
         username,
         password,
+        pid,
         _guard: guard,
     })
 }

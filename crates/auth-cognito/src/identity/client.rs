@@ -24,10 +24,17 @@ use tracing::subscriber::NoSubscriber;
 use crate::config::Tuning;
 use crate::idp::service_error;
 
-/// The identity-pool client.
+/// What a shared SDK client is made for: region, endpoint, timeouts.
+type Key = (String, String, std::time::Duration, std::time::Duration);
+
+/// The identity-pool client. The SDK client (its HTTP connector and TLS
+/// roots, read from the system's certificate directory) is made at the
+/// first call, not with the plugin: a process served from stored
+/// credentials (`credential_process`) never makes one.
 #[derive(Clone)]
 pub(crate) struct IdentityClient {
-    client: aws_sdk_cognitoidentity::Client,
+    client: std::sync::Arc<std::sync::OnceLock<aws_sdk_cognitoidentity::Client>>,
+    key: std::sync::Arc<Key>,
     pool_id: String,
 }
 
@@ -37,6 +44,36 @@ impl fmt::Debug for IdentityClient {
             .field("pool_id", &self.pool_id)
             .finish_non_exhaustive()
     }
+}
+
+/// One SDK client (HTTP connector, TLS roots) per process and `key`,
+/// shared by every plugin.
+fn shared_client(key: &Key) -> aws_sdk_cognitoidentity::Client {
+    static SHARED: std::sync::LazyLock<
+        std::sync::Mutex<HashMap<Key, aws_sdk_cognitoidentity::Client>>,
+    > = std::sync::LazyLock::new(Default::default);
+    let mut shared = SHARED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(client) = shared.get(key) {
+        return client.clone();
+    }
+    let (region, endpoint, connect_timeout, request_timeout) = key;
+    let conf = aws_sdk_cognitoidentity::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region.clone()))
+        .endpoint_url(endpoint)
+        .retry_config(RetryConfig::disabled())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(*connect_timeout)
+                .operation_timeout(*request_timeout)
+                .build(),
+        )
+        .build();
+    let client = aws_sdk_cognitoidentity::Client::from_conf(conf);
+    shared.insert(key.clone(), client.clone());
+    client
 }
 
 fn sdk_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
@@ -83,45 +120,21 @@ fn sdk_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
 
 impl IdentityClient {
     pub(crate) fn new(pool_id: &str, region: &str, endpoint: &str, tuning: &Tuning) -> Self {
-        // One SDK client (HTTP connector, TLS roots) per process and
-        // endpoint, shared by every plugin.
-        type Key = (String, String, std::time::Duration, std::time::Duration);
-        static SHARED: std::sync::LazyLock<
-            std::sync::Mutex<HashMap<Key, aws_sdk_cognitoidentity::Client>>,
-        > = std::sync::LazyLock::new(Default::default);
-        let key: Key = (
-            region.to_owned(),
-            endpoint.to_owned(),
-            tuning.connect_timeout,
-            tuning.request_timeout,
-        );
-        let mut shared = SHARED
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(client) = shared.get(&key) {
-            return Self {
-                client: client.clone(),
-                pool_id: pool_id.to_owned(),
-            };
-        }
-        let conf = aws_sdk_cognitoidentity::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(region.to_owned()))
-            .endpoint_url(endpoint)
-            .retry_config(RetryConfig::disabled())
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(tuning.connect_timeout)
-                    .operation_timeout(tuning.request_timeout)
-                    .build(),
-            )
-            .build();
-        let client = aws_sdk_cognitoidentity::Client::from_conf(conf);
-        shared.insert(key, client.clone());
         Self {
-            client,
+            client: std::sync::Arc::default(),
+            key: std::sync::Arc::new((
+                region.to_owned(),
+                endpoint.to_owned(),
+                tuning.connect_timeout,
+                tuning.request_timeout,
+            )),
             pool_id: pool_id.to_owned(),
         }
+    }
+
+    /// The SDK client, made at the first call.
+    fn client(&self) -> &aws_sdk_cognitoidentity::Client {
+        self.client.get_or_init(|| shared_client(&self.key))
     }
 
     pub(crate) fn pool_id(&self) -> &str {
@@ -146,7 +159,7 @@ impl IdentityClient {
         logins: &[(String, SecretString)],
     ) -> Result<String, AuthError> {
         let out = self
-            .client
+            .client()
             .get_id()
             .identity_pool_id(&self.pool_id)
             .set_logins(Self::logins_map(logins))
@@ -169,7 +182,7 @@ impl IdentityClient {
         logins: &[(String, SecretString)],
     ) -> Result<(String, AwsCredentials), AuthError> {
         let out = self
-            .client
+            .client()
             .get_credentials_for_identity()
             .identity_id(identity_id)
             .set_logins(Self::logins_map(logins))

@@ -27,10 +27,14 @@ pub(crate) use wire::{AuthResponse, AuthenticationResult, NewDeviceMetadata, Ref
 const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
-/// The JSON 1.1 client of the user-pool service.
+/// The JSON 1.1 client of the user-pool service. Its HTTP client (the
+/// connection pool and the TLS roots, read from the system's certificate
+/// directory) is made at the first call, not with the plugin: a process
+/// served from stored tokens (`credential_process`) never makes one.
 #[derive(Clone)]
 pub(crate) struct IdpClient {
-    http: reqwest::Client,
+    http: std::sync::Arc<std::sync::OnceLock<reqwest::Client>>,
+    timeouts: (std::time::Duration, std::time::Duration),
     endpoint: String,
 }
 
@@ -61,36 +65,53 @@ fn network_error(e: &reqwest::Error) -> AuthError {
     AuthError::Network { kind, message: msg }
 }
 
+/// One HTTP client (connection pool, TLS roots) per process and timeouts,
+/// shared by every plugin: building one costs about 1.4 ms and 70 KiB of
+/// root certificates.
+fn shared_http(
+    (connect_timeout, request_timeout): (std::time::Duration, std::time::Duration),
+) -> Result<reqwest::Client, AuthError> {
+    static SHARED: std::sync::LazyLock<
+        std::sync::Mutex<HashMap<(std::time::Duration, std::time::Duration), reqwest::Client>>,
+    > = std::sync::LazyLock::new(Default::default);
+    let key = (connect_timeout, request_timeout);
+    let mut shared = SHARED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(http) = shared.get(&key) {
+        return Ok(http.clone());
+    }
+    let http = reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .timeout(request_timeout)
+        .pool_idle_timeout(std::time::Duration::from_secs(30))
+        .user_agent(concat!("amplify-auth-rs/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| AuthError::InvalidConfig {
+            field: "http_client".into(),
+            message: e.to_string(),
+        })?;
+    shared.insert(key, http.clone());
+    Ok(http)
+}
+
 impl IdpClient {
     pub(crate) fn new(endpoint: String, tuning: &Tuning) -> Result<Self, AuthError> {
-        // One HTTP client (connection pool, TLS roots) per process and
-        // timeouts, shared by every plugin: building one costs about 1.4 ms
-        // and 70 KiB of root certificates.
-        static SHARED: std::sync::LazyLock<
-            std::sync::Mutex<HashMap<(std::time::Duration, std::time::Duration), reqwest::Client>>,
-        > = std::sync::LazyLock::new(Default::default);
-        let key = (tuning.connect_timeout, tuning.request_timeout);
-        let mut shared = SHARED
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(http) = shared.get(&key) {
-            return Ok(Self {
-                http: http.clone(),
-                endpoint,
-            });
+        Ok(Self {
+            http: std::sync::Arc::default(),
+            timeouts: (tuning.connect_timeout, tuning.request_timeout),
+            endpoint,
+        })
+    }
+
+    /// The HTTP client, made (or taken from the process's shared ones) at
+    /// the first call.
+    fn http(&self) -> Result<&reqwest::Client, AuthError> {
+        if let Some(http) = self.http.get() {
+            return Ok(http);
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(tuning.connect_timeout)
-            .timeout(tuning.request_timeout)
-            .pool_idle_timeout(std::time::Duration::from_secs(30))
-            .user_agent(concat!("amplify-auth-rs/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| AuthError::InvalidConfig {
-                field: "http_client".into(),
-                message: e.to_string(),
-            })?;
-        shared.insert(key, http.clone());
-        Ok(Self { http, endpoint })
+        let made = shared_http(self.timeouts)?;
+        Ok(self.http.get_or_init(|| made))
     }
 
     /// Calls `operation` with `request` and decodes the answer.
@@ -105,7 +126,7 @@ impl IdpClient {
         })?;
         let started = Instant::now();
         let result = self
-            .http
+            .http()?
             .post(&self.endpoint)
             .header("Content-Type", CONTENT_TYPE)
             .header("X-Amz-Target", format!("{TARGET_PREFIX}{operation}"))

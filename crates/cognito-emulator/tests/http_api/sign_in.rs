@@ -4,7 +4,7 @@
 use cognito_emulator::ClientOptions;
 use serde_json::json;
 
-use crate::common::{cid, claims, srp_sign_in, start};
+use crate::common::{SrpClient, cid, claims, srp_sign_in, srp_timestamp, start};
 
 #[tokio::test]
 async fn user_password_auth_issues_tokens_and_get_user_returns_attributes() {
@@ -76,6 +76,54 @@ async fn srp_sign_in_succeeds_with_right_password_and_fails_with_wrong_one() {
         (400, "NotAuthorizedException")
     );
     assert_eq!(bad.message, "Incorrect username or password.");
+}
+
+#[tokio::test]
+async fn repeated_srp_sign_ins_and_a_password_changed_mid_exchange() {
+    let (_emu, api) = start().await;
+    let (pool, client) = api.setup(json!({}), "alice", "Passw0rd!").await;
+    let client = cid(&client);
+    // From the second exchange on, v^u comes from the user's table.
+    for _ in 0..3 {
+        let ok = srp_sign_in(&api, &pool, &client, "alice", "Passw0rd!", None)
+            .await
+            .unwrap();
+        assert!(ok["AuthenticationResult"]["IdToken"].is_string());
+    }
+    // S is started at InitiateAuth; a password set before the answer must
+    // not let the old password's proof through.
+    let srp = SrpClient::new();
+    let r = api
+        .idp(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client,
+                   "AuthParameters": {"USERNAME": "alice", "SRP_A": srp.a_hex()}}),
+        )
+        .await
+        .unwrap();
+    api.idp(
+        "AdminSetUserPassword",
+        json!({"UserPoolId": pool, "Username": "alice", "Password": "N3w-Passw0rd!", "Permanent": true}),
+    )
+    .await
+    .unwrap();
+    let resp = srp.respond(
+        &pool,
+        "Passw0rd!",
+        &r["ChallengeParameters"],
+        &srp_timestamp(),
+    );
+    let bad = api
+        .idp(
+            "RespondToAuthChallenge",
+            json!({"ChallengeName": "PASSWORD_VERIFIER", "ClientId": client, "ChallengeResponses": resp}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(bad.type_, "NotAuthorizedException");
+    srp_sign_in(&api, &pool, &client, "alice", "N3w-Passw0rd!", None)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

@@ -254,12 +254,14 @@ fn respond_password_verifier(st: &mut State, answer: &Answer<'_>) -> Result<Valu
     let block = B64
         .decode(block_b64)
         .map_err(|_| ApiError::invalid_parameter("Invalid PASSWORD_CLAIM_SECRET_BLOCK"))?;
-    let expected = srp::expected_signature(&ClaimCheck {
+    let expected = srp::expected_signature(ClaimCheck {
         pool_name: &group_key,
         user_id: key,
         verifier: &verifier.v,
+        verifier_powers: None,
         a: &exchange.a,
         eph: &exchange.eph,
+        early: None,
         secret_block: &block,
         timestamp: answer.get("TIMESTAMP").unwrap_or(""),
     })

@@ -41,6 +41,7 @@ pub(crate) fn start(st: &mut State, c: &AppClient, params: &StrMap) -> Result<Va
     ensure_enabled(u)?;
     let username = u.username.clone();
     let eph = srp::server_ephemeral(&u.verifier.v);
+    let early = srp::EarlyPremaster::start(&a, &u.verifier.v, &u.verifier.powers, &eph);
     let salt_hex = u.verifier.salt.to_str_radix(16);
     let b_hex = eph.big_b.to_str_radix(16);
     // The secret block is opaque to clients: random bytes that key the SRP session.
@@ -58,6 +59,7 @@ pub(crate) fn start(st: &mut State, c: &AppClient, params: &StrMap) -> Result<Va
             username: username.clone(),
             a,
             eph,
+            early,
             expires_at,
         },
     );
@@ -93,12 +95,14 @@ fn password_verifier(st: &mut State, c: &AppClient, resp: &StrMap) -> Result<Val
     let block = B64
         .decode(block_b64)
         .map_err(|_| ApiError::invalid_parameter("Invalid PASSWORD_CLAIM_SECRET_BLOCK"))?;
-    let expected = srp::expected_signature(&ClaimCheck {
+    let expected = srp::expected_signature(ClaimCheck {
         pool_name: srp::pool_name(&session.pool_id),
         user_id: &session.username,
         verifier: &u.verifier.v,
+        verifier_powers: Some(&u.verifier.powers),
         a: &session.a,
         eph: &session.eph,
+        early: session.early,
         secret_block: &block,
         timestamp: get("TIMESTAMP"),
     })

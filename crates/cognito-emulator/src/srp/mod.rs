@@ -1,5 +1,18 @@
 //! Server-side SRP-6a exactly as Cognito's `USER_SRP_AUTH` does it, written
 //! independently of any client so that a client bug is not masked.
+//!
+//! Per exchange the server computes `g^b` (for `B`), `v^u` and `(A·v^u)^b`,
+//! each with a 256-bit exponent. The powers of `g` and, from a user's
+//! second exchange on, of `v` come from fixed-base tables
+//! ([`fixed_base`]); `(A·v^u)^b` is one `modpow`, started on its own thread
+//! when `InitiateAuth` has made `B` ([`early`]).
+
+mod early;
+mod fixed_base;
+
+pub(crate) use early::EarlyPremaster;
+use fixed_base::FixedBase;
+pub(crate) use fixed_base::PowCache;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -44,6 +57,16 @@ pub(crate) fn group() -> &'static Group {
         let k = hash_to_int(&[&pad(&n), &pad(&g)]);
         Group { n, g, k }
     })
+}
+
+/// `g^e mod N` from the process-wide table of `g`, built at first use.
+fn g_pow(e: &BigUint) -> BigUint {
+    static T: std::sync::OnceLock<FixedBase> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let gr = group();
+        FixedBase::new(&gr.g, &gr.n)
+    })
+    .pow(e)
 }
 
 /// Cognito's padding: the big-endian bytes of the hex form, with a leading
@@ -96,6 +119,8 @@ fn private_x(pool_id: &str, user_id: &str, password: &str, salt: &BigUint) -> Bi
 pub(crate) struct Verifier {
     pub(crate) salt: BigUint,
     pub(crate) v: BigUint,
+    /// `v^u` of this verifier's exchanges.
+    pub(crate) powers: PowCache,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -111,17 +136,19 @@ impl Verifier {
         rand::rng().fill(&mut salt_bytes[..]);
         salt_bytes[0] |= 1;
         let salt = BigUint::from_bytes_be(&salt_bytes);
-        let gr = group();
         let x = private_x(pool_id, user_id, password, &salt);
-        let v = gr.g.modpow(&x, &gr.n);
-        Self { salt, v }
+        let v = g_pow(&x);
+        Self {
+            salt,
+            v,
+            powers: PowCache::default(),
+        }
     }
 
     /// True when `password` is the one this verifier was made from.
     pub(crate) fn matches(&self, pool_id: &str, user_id: &str, password: &str) -> bool {
-        let gr = group();
         let x = private_x(pool_id, user_id, password, &self.salt);
-        gr.g.modpow(&x, &gr.n) == self.v
+        g_pow(&x) == self.v
     }
 }
 
@@ -145,7 +172,7 @@ pub(crate) fn server_ephemeral(v: &BigUint) -> ServerEphemeral {
         let mut bytes = [0u8; 32];
         rand::rng().fill(&mut bytes[..]);
         let b = BigUint::from_bytes_be(&bytes);
-        let big_b = (&gr.k * v + gr.g.modpow(&b, &gr.n)) % &gr.n;
+        let big_b = (&gr.k * v + g_pow(&b)) % &gr.n;
         if big_b != BigUint::ZERO {
             return ServerEphemeral { b, big_b };
         }
@@ -169,21 +196,47 @@ pub(crate) struct ClaimCheck<'a> {
     pub(crate) pool_name: &'a str,
     pub(crate) user_id: &'a str,
     pub(crate) verifier: &'a BigUint,
+    /// The user's [`Verifier::powers`]; `None` for a device (one `modpow`).
+    pub(crate) verifier_powers: Option<&'a PowCache>,
     pub(crate) a: &'a BigUint,
     pub(crate) eph: &'a ServerEphemeral,
+    /// `S`, when `InitiateAuth` started it ([`EarlyPremaster`]).
+    pub(crate) early: Option<EarlyPremaster>,
     pub(crate) secret_block: &'a [u8],
     pub(crate) timestamp: &'a str,
 }
 
-/// The signature the client must have sent, base64-encoded.
-pub(crate) fn expected_signature(c: &ClaimCheck<'_>) -> Option<String> {
+/// `u = H(pad(A) | pad(B))`.
+fn scrambler(a: &BigUint, eph: &ServerEphemeral) -> BigUint {
+    hash_to_int(&[&pad(a), &pad(&eph.big_b)])
+}
+
+/// The premaster secret `S = (A * v^u)^b mod N`; `None` when `u` is 0.
+fn premaster(
+    a: &BigUint,
+    v: &BigUint,
+    powers: Option<&PowCache>,
+    eph: &ServerEphemeral,
+) -> Option<BigUint> {
     let gr = group();
-    let u = hash_to_int(&[&pad(c.a), &pad(&c.eph.big_b)]);
+    let u = scrambler(a, eph);
     if u == BigUint::ZERO {
         return None;
     }
-    // S = (A * v^u)^b mod N
-    let s = (c.a * c.verifier.modpow(&u, &gr.n) % &gr.n).modpow(&c.eph.b, &gr.n);
+    let v_u = match powers {
+        Some(p) => p.pow(v, &u, &gr.n),
+        None => v.modpow(&u, &gr.n),
+    };
+    Some((a * v_u % &gr.n).modpow(&eph.b, &gr.n))
+}
+
+/// The signature the client must have sent, base64-encoded.
+pub(crate) fn expected_signature(c: ClaimCheck<'_>) -> Option<String> {
+    let u = scrambler(c.a, c.eph);
+    let s = match c.early.and_then(|e| e.take(c.verifier)) {
+        Some(s) => s,
+        None => premaster(c.a, c.verifier, c.verifier_powers, c.eph)?,
+    };
     let hk = Hkdf::<Sha256>::new(Some(&pad(&u)), &pad(&s));
     let mut key = [0u8; 16];
     hk.expand(b"Caldera Derived Key", &mut key).ok()?;
@@ -214,6 +267,19 @@ mod tests {
         assert_eq!(pad(&BigUint::from(0x80u32)), vec![0, 0x80]);
         assert_eq!(pad(&BigUint::from(0x7fu32)), vec![0x7f]);
         assert_eq!(pad(&BigUint::from(0x123u32)), vec![0x01, 0x23]);
+    }
+
+    #[test]
+    fn the_tables_give_the_modpow_results() {
+        let gr = group();
+        let v = Verifier::new("us-east-1_abc", "alice", "pw1");
+        let x = private_x("us-east-1_abc", "alice", "pw1", &v.salt);
+        assert_eq!(v.v, gr.g.modpow(&x, &gr.n));
+        let eph = server_ephemeral(&v.v);
+        assert_eq!(
+            eph.big_b,
+            (&gr.k * &v.v + gr.g.modpow(&eph.b, &gr.n)) % &gr.n
+        );
     }
 
     #[test]
