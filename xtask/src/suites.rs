@@ -70,6 +70,19 @@ pub(crate) const CHROMIUM_FILTER: &str = "chromium";
 /// the same features and rebuilds nothing the tests step built (and builds
 /// the examples those tests start).
 fn chromium_args(runner: Runner) -> Vec<&'static str> {
+    ignored_args(runner, CHROMIUM_FILTER, "test(/chromium/)", &["--examples"])
+}
+
+/// The arguments that run exactly the ignored tests whose names contain
+/// `filter` (`expr`: the same selection as a nextest filter expression),
+/// and fail a run that selects none. `cargo test` builds its default
+/// targets less the doc tests, plus `extra` targets.
+fn ignored_args(
+    runner: Runner,
+    filter: &'static str,
+    expr: &'static str,
+    extra: &[&'static str],
+) -> Vec<&'static str> {
     match runner {
         Runner::Nextest => vec![
             "nextest",
@@ -79,22 +92,23 @@ fn chromium_args(runner: Runner) -> Vec<&'static str> {
             "--run-ignored",
             "only",
             "-E",
-            "test(/chromium/)",
+            expr,
             "--no-tests",
             "fail",
         ],
-        Runner::CargoTest => vec![
-            "test",
-            "--workspace",
-            "--no-fail-fast",
-            "--lib",
-            "--bins",
-            "--tests",
-            "--examples",
-            "--",
-            "--ignored",
-            CHROMIUM_FILTER,
-        ],
+        Runner::CargoTest => {
+            let mut args = vec![
+                "test",
+                "--workspace",
+                "--no-fail-fast",
+                "--lib",
+                "--bins",
+                "--tests",
+            ];
+            args.extend_from_slice(extra);
+            args.extend(["--", "--ignored", filter]);
+            args
+        }
     }
 }
 
@@ -106,31 +120,7 @@ pub(crate) fn chromium() -> Result<()> {
 
 /// The arguments that run exactly the ignored tests named `moto`.
 fn moto_args(runner: Runner) -> Vec<&'static str> {
-    match runner {
-        Runner::Nextest => vec![
-            "nextest",
-            "run",
-            "--workspace",
-            "--no-fail-fast",
-            "--run-ignored",
-            "only",
-            "-E",
-            "test(/moto/)",
-            "--no-tests",
-            "fail",
-        ],
-        Runner::CargoTest => vec![
-            "test",
-            "--workspace",
-            "--no-fail-fast",
-            "--lib",
-            "--bins",
-            "--tests",
-            "--",
-            "--ignored",
-            MOTO_FILTER,
-        ],
-    }
+    ignored_args(runner, MOTO_FILTER, "test(/moto/)", &[])
 }
 
 /// `cargo nextest run --workspace` (or `cargo test` without the doc tests),
