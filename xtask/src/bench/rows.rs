@@ -27,11 +27,11 @@ pub(super) const GROUPS: [&str; 6] = [
 const BOUNDS: &[(&str, &str)] = &[
     (
         "fetch_auth_session_cached",
-        "the clones the cached session hands out (reference counts, the identity id); see *Cached fetch*",
+        "three `String`s of the public session types allocated and freed per call (about 600 of 1,069 instructions) and the clock read; see *Cached fetch*",
     ),
     (
         "hot_path_2_threads",
-        "reference-count writes per call to cache lines both cores share; see *2 threads*",
+        "two free cores: the ratio falls when other processes share them; see *2 threads*",
     ),
     (
         "srp_maths",
@@ -47,7 +47,7 @@ const BOUNDS: &[(&str, &str)] = &[
     ),
     (
         "memory_per_session",
-        "what each idle plugin keeps (not profiled in issue 15d; issue 15c's); see *Memory*",
+        "the storage's own copy of the session (4.4 KB) and the plugin's parsed tokens (2.3 KB); see *Memory*",
     ),
     (
         "concurrent_force_refresh_10k",
