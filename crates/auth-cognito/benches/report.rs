@@ -41,7 +41,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use auth_cognito::srp::{self, PasswordVerifierChallenge, SrpClient, SrpServer};
 use auth_cognito::{CognitoAuthPlugin, SignInOptions};
-use auth_core::clock::ManualClock;
 use auth_core::prelude::*;
 use auth_storage::{FileStorage, MemoryStorage};
 use serde_json::{Value, json};
@@ -50,6 +49,8 @@ use serde_json::{Value, json};
 mod bed;
 #[path = "report/callgrind.rs"]
 mod callgrind;
+#[path = "report/concurrent.rs"]
+mod concurrent;
 
 use bed::Bed;
 
@@ -304,99 +305,6 @@ fn system_millis() -> i64 {
     .unwrap_or(0)
 }
 
-/// N concurrent callers on expired tokens and credentials (the clock moves
-/// 2 h forward): counts the emulator calls and times the whole burst against
-/// one caller's refresh round trip.
-async fn concurrent_expired(bed: &Bed, mode: Mode) {
-    let callers = std::env::var("AMPLIFY_AUTH_BENCH_CALLERS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| mode.pick(100, 10_000, 10_000));
-    let clock = ManualClock::at_millis(system_millis());
-    let plugin = Arc::new(
-        CognitoAuthPlugin::builder(bed.config())
-            .storage(Arc::new(MemoryStorage::new()))
-            .clock(Arc::new(clock.clone()))
-            .build()
-            .expect("plugin"),
-    );
-    plugin
-        .sign_in(&bed.username, &bed.password, SignInOptions::default())
-        .await
-        .expect("sign in");
-    plugin
-        .fetch_auth_session(FetchAuthSessionOptions::default())
-        .await
-        .expect("first fetch");
-
-    // One caller alone: the refresh round trip (tokens + credentials).
-    let mut one = Vec::new();
-    for _ in 0..3 {
-        clock.advance_secs(2 * 3600);
-        let t = Instant::now();
-        plugin
-            .fetch_auth_session(FetchAuthSessionOptions::default())
-            .await
-            .expect("one expired fetch");
-        one.push(t.elapsed().as_secs_f64() * 1e3);
-    }
-    let round_trip = median(one);
-
-    for (row, force) in [
-        ("concurrent_expired_10k", false),
-        ("concurrent_force_refresh_10k", true),
-    ] {
-        if !force {
-            clock.advance_secs(2 * 3600);
-        }
-        // Every caller waits at a gate, so that all of them are in flight
-        // together (spawning 10,000 tasks takes longer than a round trip).
-        let (go, gate) = tokio::sync::watch::channel(false);
-        let tasks: Vec<_> = (0..callers)
-            .map(|_| {
-                let p = plugin.clone();
-                let mut gate = gate.clone();
-                tokio::spawn(async move {
-                    let _ = gate.wait_for(|open| *open).await;
-                    let r = p
-                        .fetch_auth_session(
-                            FetchAuthSessionOptions::default().with_force_refresh(force),
-                        )
-                        .await;
-                    (r.is_ok(), Instant::now())
-                })
-            })
-            .collect();
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        let before = bed.counters().await;
-        let t = Instant::now();
-        let _ = go.send(true);
-        let mut ok = 0usize;
-        let mut last = t;
-        for task in tasks {
-            let (good, done) = task.await.expect("join");
-            ok += usize::from(good);
-            last = last.max(done);
-        }
-        let all_ms = (last - t).as_secs_f64() * 1e3;
-        let after = bed.counters().await;
-        emit(
-            row,
-            all_ms,
-            "ms",
-            json!({
-                "callers": callers,
-                "ok": ok,
-                "token_calls": delta(&before, &after, "GetTokensFromRefreshToken") + delta(&before, &after, "InitiateAuth"),
-                "get_id_calls": delta(&before, &after, "GetId"),
-                "credential_calls": delta(&before, &after, "GetCredentialsForIdentity"),
-                "one_caller_round_trip_ms": round_trip,
-                "budget_ms": round_trip + 20.0,
-            }),
-        );
-    }
-}
-
 /// Opens a `FileStorage` holding a signed-in session, builds a plugin and
 /// serves the first `fetch_auth_session`.
 async fn restore_from_file(bed: &Bed, mode: Mode) {
@@ -574,7 +482,7 @@ fn main() {
         rt.block_on(full_sign_in(&bed, mode));
     }
     if wants("concurrent") {
-        rt.block_on(concurrent_expired(&bed, mode));
+        rt.block_on(concurrent::concurrent_expired(&bed, mode));
     }
     if wants("restore") {
         rt.block_on(restore_from_file(&bed, mode));

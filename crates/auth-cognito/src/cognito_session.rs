@@ -14,8 +14,8 @@
 use auth_core::error::AuthError;
 use auth_core::types::{AuthSession, AuthTokens, AwsCredentials, FetchAuthSessionOptions};
 
-use crate::identity::IdentityPool;
-use crate::orchestrator::Orchestrator;
+use crate::identity::{CredsTicket, IdentityPool};
+use crate::orchestrator::{Orchestrator, RefreshTicket};
 
 /// The Cognito session: `is_signed_in` plus one `Result` per field, whose
 /// error says why the field is missing.
@@ -102,6 +102,30 @@ impl CognitoAuthSession {
     }
 }
 
+/// The tickets of a forced fetch, taken when it is called, before its
+/// future first runs: it then adopts a forced refresh (and a forced
+/// credentials call) that started after the call (see `flight/mod.rs`).
+pub(crate) struct Tickets<'a> {
+    tokens: RefreshTicket<'a>,
+    creds: Option<CredsTicket<'a>>,
+}
+
+impl<'a> Tickets<'a> {
+    /// The tickets for a fetch called now, when it is forced (else none:
+    /// an unforced fetch takes nothing, and its hot path stays as it was).
+    #[inline]
+    pub(crate) fn take(
+        force_refresh: bool,
+        session: &'a Orchestrator,
+        identity: Option<&'a IdentityPool>,
+    ) -> Option<Self> {
+        force_refresh.then(|| Self {
+            tokens: session.refresh_ticket(),
+            creds: identity.map(IdentityPool::creds_ticket),
+        })
+    }
+}
+
 /// The session with one result per field: the tokens (refreshed when due,
 /// or forced), then the identity id and credentials for whoever the tokens
 /// say is asking.
@@ -109,9 +133,16 @@ pub(crate) async fn fetch(
     session: &Orchestrator,
     identity: Option<&IdentityPool>,
     options: FetchAuthSessionOptions,
+    tickets: Option<Tickets<'_>>,
 ) -> CognitoAuthSession {
+    let (tokens_ticket, creds_ticket) = match tickets {
+        Some(t) => (Some(t.tokens), t.creds),
+        None => (None, None),
+    };
     let was_expired = session.state.load().expired;
-    let tokens = session.current_tokens(options.force_refresh).await;
+    let tokens = session
+        .current_tokens_after(options.force_refresh, tokens_ticket)
+        .await;
     let expired_now = !was_expired && matches!(tokens, Err(AuthError::SessionExpired { .. }));
     let is_signed_in = session.state.load().user.is_some();
     let (identity_id_result, aws_credentials_result) = match identity {
@@ -120,7 +151,7 @@ pub(crate) async fn fetch(
             Err(AuthError::NoIdentityPool),
         ),
         Some(pool) => {
-            pool.for_tokens(session, &tokens, options.force_refresh)
+            pool.for_tokens(session, &tokens, options.force_refresh, creds_ticket)
                 .await
         }
     };

@@ -1,6 +1,9 @@
 //! One call per burst: 10,000 concurrent `fetch_auth_session(force_refresh)`
 //! callers make one token call and one credentials call, every caller gets
-//! the same new tokens and credentials (against the emulator).
+//! the same new tokens and credentials (against the emulator). A forced call
+//! counts from when it is made: it adopts a forced refresh that started
+//! after it, even one that completed before its future ran, and never one
+//! that completed before it was made.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -9,7 +12,7 @@ mod support;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use auth_cognito::SignInOptions;
+use auth_cognito::{CognitoAuthPlugin, SignInOptions};
 use auth_core::prelude::*;
 use support::{Bed, BedOptions, PASSWORD};
 
@@ -76,4 +79,163 @@ async fn ten_thousand_forced_refreshes_make_one_token_and_one_credentials_call()
     assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 1);
     assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
     assert_eq!(bed.emu().count("GetId"), 0);
+}
+
+/// A signed-in plugin, leaked so that futures borrowing it can be spawned,
+/// with the emulator's counters reset after its warm fetch; and the
+/// access token of that fetch.
+async fn signed_in(bed: &Bed) -> (&'static CognitoAuthPlugin, String) {
+    bed.create_user("alice", PASSWORD).await;
+    let (plugin, _storage, _clock) = bed.plugin();
+    let plugin: &'static CognitoAuthPlugin = Box::leak(Box::new(plugin));
+    plugin
+        .sign_in("alice", PASSWORD, SignInOptions::default())
+        .await
+        .expect("sign in");
+    let warm = plugin
+        .fetch_auth_session(FetchAuthSessionOptions::default())
+        .await
+        .expect("warm");
+    bed.emu().reset_counters();
+    (plugin, access_of(&warm))
+}
+
+fn access_of(s: &AuthSession) -> String {
+    s.tokens
+        .as_ref()
+        .expect("tokens")
+        .access_token
+        .as_compact_str()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forced_calls_made_in_one_loop_make_one_token_and_one_credentials_call() {
+    let bed = Bed::emulator(BedOptions {
+        identity_pool: Some(false),
+        ..BedOptions::default()
+    })
+    .await;
+    let (plugin, old_access) = signed_in(&bed).await;
+    // No latency injected: the refresh completes long before the last of
+    // the 10,000 tasks first runs.
+    let calls: Vec<_> = (0..10_000)
+        .map(|_| plugin.fetch_auth_session(FetchAuthSessionOptions::force_refresh()))
+        .collect();
+    let tasks: Vec<_> = calls.into_iter().map(tokio::spawn).collect();
+    let mut access = HashSet::new();
+    let mut keys = HashSet::new();
+    for t in tasks {
+        let s = t.await.expect("join").expect("session");
+        access.insert(access_of(&s));
+        keys.insert(s.credentials.expect("credentials").access_key_id);
+    }
+    assert_eq!(access.len(), 1, "every caller got the one refresh");
+    assert!(!access.contains(&old_access), "the tokens are new");
+    assert_eq!(keys.len(), 1, "every caller got the one set of credentials");
+    assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 1);
+    assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
+    assert_eq!(bed.emu().count("GetId"), 0);
+}
+
+#[tokio::test]
+async fn a_forced_call_made_after_a_completed_forced_refresh_refreshes_again() {
+    let bed = Bed::emulator(BedOptions {
+        identity_pool: Some(false),
+        ..BedOptions::default()
+    })
+    .await;
+    let (plugin, old_access) = signed_in(&bed).await;
+    let first = plugin
+        .fetch_auth_session(FetchAuthSessionOptions::force_refresh())
+        .await
+        .expect("first forced fetch");
+    let second = plugin
+        .fetch_auth_session(FetchAuthSessionOptions::force_refresh())
+        .await
+        .expect("second forced fetch");
+    let (a1, a2) = (access_of(&first), access_of(&second));
+    assert_ne!(a1, old_access);
+    assert_ne!(a1, a2, "the second call asked after the first refresh and got its own");
+    assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 2);
+    assert_eq!(
+        bed.emu().count("GetCredentialsForIdentity"),
+        2,
+        "credentials for each new set of tokens"
+    );
+}
+
+#[tokio::test]
+async fn a_forced_call_adopts_a_refresh_that_started_after_it_unless_the_session_changed() {
+    let bed = Bed::emulator(BedOptions {
+        identity_pool: Some(false),
+        ..BedOptions::default()
+    })
+    .await;
+    let (plugin, old_access) = signed_in(&bed).await;
+    // Made, not yet run.
+    let early = plugin.fetch_auth_session(FetchAuthSessionOptions::force_refresh());
+    let later = plugin
+        .fetch_auth_session(FetchAuthSessionOptions::force_refresh())
+        .await
+        .expect("a forced refresh made after `early`");
+    let early = early.await.expect("early");
+    assert_eq!(access_of(&early), access_of(&later), "adopted");
+    assert_ne!(access_of(&later), old_access);
+    assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 1);
+
+    // The same, with a sign-out and a new sign-in after the refresh: the
+    // early call does not get tokens of the session that ended.
+    let early = plugin.fetch_auth_session(FetchAuthSessionOptions::force_refresh());
+    let ended = plugin
+        .fetch_auth_session(FetchAuthSessionOptions::force_refresh())
+        .await
+        .expect("forced refresh");
+    assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 2);
+    plugin
+        .sign_out(SignOutOptions::default())
+        .await
+        .expect("sign out");
+    plugin
+        .sign_in("alice", PASSWORD, SignInOptions::default())
+        .await
+        .expect("sign in again");
+    let early = early.await.expect("early");
+    assert_ne!(access_of(&early), access_of(&ended), "not the ended session's");
+    assert_eq!(
+        bed.emu().count("GetTokensFromRefreshToken"),
+        3,
+        "the early call refreshed the new session"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forced_guest_calls_made_in_one_loop_make_one_credentials_call() {
+    let bed = Bed::emulator(BedOptions {
+        identity_pool: Some(true),
+        ..BedOptions::default()
+    })
+    .await;
+    let (plugin, _storage, _clock) = bed.plugin();
+    let plugin: &'static CognitoAuthPlugin = Box::leak(Box::new(plugin));
+    bed.emu().reset_counters();
+    let calls: Vec<_> = (0..2_000)
+        .map(|_| plugin.fetch_auth_session(FetchAuthSessionOptions::force_refresh()))
+        .collect();
+    let tasks: Vec<_> = calls.into_iter().map(tokio::spawn).collect();
+    let mut keys = HashSet::new();
+    for t in tasks {
+        let s = t.await.expect("join").expect("guest session");
+        assert!(!s.is_signed_in);
+        keys.insert(s.credentials.expect("guest credentials").access_key_id);
+    }
+    assert_eq!(keys.len(), 1, "every guest caller got the one set");
+    assert_eq!(bed.emu().count("GetId"), 1);
+    assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
+    // A forced guest call made afterwards fetches again.
+    plugin
+        .fetch_auth_session(FetchAuthSessionOptions::force_refresh())
+        .await
+        .expect("guest session");
+    assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 2);
 }

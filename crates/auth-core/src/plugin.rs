@@ -2,6 +2,7 @@
 
 use std::any::Any;
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -26,6 +27,12 @@ pub trait AuthPlugin: Send + Sync + fmt::Debug + 'static {
 
     /// The session: tokens, identity id, credentials, refreshed as needed.
     /// A signed-out session is `Ok` with `is_signed_in: false`.
+    ///
+    /// Implement it with `async fn`. A plugin that must act when the call
+    /// is made, before the future is polled, writes the method out as
+    /// `async_trait` expands it (returning `Pin<Box<dyn Future + Send>>`)
+    /// and does that work before boxing its future; the Cognito plugin does
+    /// so for forced refreshes.
     async fn fetch_auth_session(
         &self,
         options: FetchAuthSessionOptions,
@@ -114,12 +121,15 @@ impl Auth {
         self.default_plugin().get_current_user().await
     }
 
-    /// [`AuthPlugin::fetch_auth_session`] on the default plugin.
-    pub async fn fetch_auth_session(
+    /// [`AuthPlugin::fetch_auth_session`] on the default plugin, called
+    /// at once: a plugin whose method does work before its future is first
+    /// polled (the Cognito plugin takes the ticket of a forced refresh when
+    /// it is called) does it when this is called.
+    pub fn fetch_auth_session(
         &self,
         options: FetchAuthSessionOptions,
-    ) -> Result<AuthSession, AuthError> {
-        self.default_plugin().fetch_auth_session(options).await
+    ) -> impl Future<Output = Result<AuthSession, AuthError>> + Send + '_ {
+        self.default_plugin().fetch_auth_session(options)
     }
 
     /// [`AuthPlugin::sign_out`] on the default plugin.

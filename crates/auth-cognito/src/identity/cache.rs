@@ -11,7 +11,7 @@ use auth_core::types::AwsCredentials;
 
 use super::persist::Fetched;
 use super::state::{CachedCreds, IdOwner, IdentityState, PrincipalKey};
-use super::{IdentityPool, IdentityResult, Principal, SessionAccess, SessionView};
+use super::{CredsTicket, IdentityPool, IdentityResult, Principal, SessionAccess, SessionView};
 use crate::session::UserTokens;
 
 fn is_rejected_identity(e: &AuthError) -> bool {
@@ -47,12 +47,15 @@ fn valid(c: &CachedCreds, key: PrincipalKey, now: i64) -> bool {
 /// The credentials cache.
 impl IdentityPool {
     /// The identity id and credentials for `principal`: from the snapshot when
-    /// valid, else fetched in single flight.
+    /// valid, else fetched in single flight. A forced caller holding a
+    /// `ticket` also adopts a forced flight for the same principal that
+    /// started after it called and has completed.
     pub(crate) async fn credentials(
         &self,
         session: &impl SessionAccess,
         principal: Principal,
         force: bool,
+        ticket: Option<CredsTicket<'_>>,
     ) -> IdentityResult {
         let view = session.view();
         // A caller holding tokens that were refreshed meanwhile asks for the
@@ -85,9 +88,11 @@ impl IdentityPool {
         // Callers for the same principal share one flight and wake together;
         // a forced caller adopts only a forced flight.
         self.creds_flight
-            .run(
+            .run_after(
+                ticket.filter(|_| force),
                 (key, force),
                 |(k, forced)| *k == key && (*forced || !force),
+                |_| true,
                 || self.fetch_for(session, principal, force, seen_serial),
             )
             .await
@@ -247,6 +252,7 @@ impl IdentityPool {
         session: &impl SessionAccess,
         tokens: &Result<Arc<UserTokens>, AuthError>,
         force: bool,
+        ticket: Option<CredsTicket<'_>>,
     ) -> (Result<String, AuthError>, Result<AwsCredentials, AuthError>) {
         let principal = match Principal::for_tokens(tokens) {
             Ok(p) => p,
@@ -257,7 +263,7 @@ impl IdentityPool {
         // applies to guests only: concurrent forced callers then share one
         // credentials call, like their one token call.
         let force = force && !matches!(principal, Principal::User(_));
-        match self.credentials(session, principal, force).await {
+        match self.credentials(session, principal, force, ticket).await {
             Ok((id, creds)) => (Ok(id), Ok(creds)),
             Err((id, e)) => (id.ok_or_else(|| e.clone()), Err(e)),
         }

@@ -24,7 +24,7 @@ use auth_core::types::AwsCredentials;
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::config::CognitoConfig;
-use crate::flight::Flight;
+use crate::flight::{Flight, Ticket};
 use crate::session::UserTokens;
 
 mod cache;
@@ -102,6 +102,10 @@ pub struct FederateToIdentityPoolResult {
 /// it is still known.
 pub(crate) type IdentityResult = Result<(String, AwsCredentials), (Option<String>, AuthError)>;
 
+/// Taken when a forced `fetch_auth_session` is called, before it runs
+/// (see `flight/mod.rs`); used by guests, whose credentials call is forced.
+pub(crate) type CredsTicket<'a> = Ticket<'a, (PrincipalKey, bool), IdentityResult>;
+
 /// The configured identity pool: its client, the store the identity id is
 /// persisted in, and the lock that makes its calls single flight.
 pub(crate) struct IdentityPool {
@@ -141,6 +145,11 @@ impl IdentityPool {
             creds_margin_ms: i64::try_from(tuning.credentials_expiry_margin.as_millis())
                 .unwrap_or(i64::MAX),
         })
+    }
+
+    /// A ticket for a forced caller calling now.
+    pub(crate) fn creds_ticket(&self) -> CredsTicket<'_> {
+        self.creds_flight.ticket()
     }
 
     /// Waits until no identity-pool call is in flight and holds off new

@@ -39,7 +39,7 @@ use crate::config::CognitoConfig;
 use crate::flight::Flight;
 use crate::identity::{IdentityState, SessionAccess, SessionView};
 use crate::idp::IdpClient;
-use crate::session::{Keys, UserTokens};
+use crate::session::Keys;
 
 mod backoff;
 mod classify;
@@ -54,6 +54,7 @@ mod shared;
 mod snapshot;
 mod snapshot_hot;
 
+pub(crate) use refresh::RefreshTicket;
 pub(crate) use snapshot::Snapshot;
 
 use backoff::Backoff;
@@ -76,7 +77,7 @@ pub(crate) struct Orchestrator {
     pub(crate) tx_lock: Mutex<()>,
     /// The refresh in flight, keyed by whether it was forced: callers that
     /// need a refresh while one runs adopt its result (see `refresh.rs`).
-    refresh_flight: Flight<bool, Result<Arc<UserTokens>, AuthError>>,
+    refresh_flight: Flight<bool, refresh::Refreshed>,
     backoff: std::sync::Mutex<Backoff>,
     /// Whether the endpoint knows `GetTokensFromRefreshToken`.
     refresh_op: RefreshOp,

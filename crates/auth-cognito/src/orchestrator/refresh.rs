@@ -11,8 +11,18 @@ use auth_core::storage::{StorageChange, StorageError, StorageLock};
 
 use super::classify::is_definitive;
 use super::{Orchestrator, poisoned};
+use crate::flight::Ticket;
 use crate::identity::IdentityState;
 use crate::session::{UserTokens, clear_changes};
+
+/// A refresh's answer, with the session generation it left behind (read
+/// under the transaction lock): a caller adopting a completed refresh
+/// checks that nothing (a sign-out, a new sign-in) changed the session since.
+pub(crate) type Refreshed = (Result<Arc<UserTokens>, AuthError>, u64);
+
+/// Taken when a forced `fetch_auth_session` is called, before it runs
+/// (see `flight/mod.rs`).
+pub(crate) type RefreshTicket<'a> = Ticket<'a, bool, Refreshed>;
 
 /// What a caller gets after a transient refresh failure.
 enum AfterTransient {
@@ -26,6 +36,22 @@ enum AfterTransient {
 impl Orchestrator {
     /// The user-pool tokens, refreshed when expired or forced.
     pub(crate) async fn current_tokens(&self, force: bool) -> Result<Arc<UserTokens>, AuthError> {
+        self.current_tokens_after(force, None).await
+    }
+
+    /// A ticket for a forced caller calling now: it will adopt a forced
+    /// refresh that starts after this and has completed when it runs.
+    pub(crate) fn refresh_ticket(&self) -> RefreshTicket<'_> {
+        self.refresh_flight.ticket()
+    }
+
+    /// [`current_tokens`](Self::current_tokens) for a caller that took
+    /// `ticket` when it called.
+    pub(crate) async fn current_tokens_after(
+        &self,
+        force: bool,
+        ticket: Option<RefreshTicket<'_>>,
+    ) -> Result<Arc<UserTokens>, AuthError> {
         let mut snap = self.state.load_full();
         if !snap.loaded {
             self.ensure_loaded().await?;
@@ -49,26 +75,40 @@ impl Orchestrator {
         // A caller that arrives while a refresh is in flight adopts its
         // result, woken with every other waiter at once; a forced caller
         // adopts only a forced refresh (an unforced one may have been
-        // answered from storage or held back by the backoff).
+        // answered from storage or held back by the backoff). A forced
+        // caller with a ticket also adopts a forced refresh that started
+        // after it called and has completed, while the session is still as
+        // that refresh left it.
         let seen_generation = snap.generation;
-        self.refresh_flight
-            .run(
+        let ticket = ticket.filter(|_| force);
+        let (result, _) = self
+            .refresh_flight
+            .run_after(
+                ticket,
                 force,
                 |flight_forced| *flight_forced || !force,
+                |(_, left)| *left == self.state.load().generation,
                 || self.refresh_tokens(seen_generation, force),
             )
-            .await
+            .await;
+        result
     }
 
     /// The refresh transaction. `seen_generation` is the generation the
     /// caller saw when it decided to refresh: if another caller refreshed
     /// since, its result is used instead (single flight).
-    async fn refresh_tokens(
+    async fn refresh_tokens(&self, seen_generation: u64, forced: bool) -> Refreshed {
+        let _tx = self.tx_lock.lock().await;
+        let result = self.refresh_locked(seen_generation, forced).await;
+        (result, self.state.load().generation)
+    }
+
+    /// [`refresh_tokens`](Self::refresh_tokens) under the transaction lock.
+    async fn refresh_locked(
         &self,
         seen_generation: u64,
         forced: bool,
     ) -> Result<Arc<UserTokens>, AuthError> {
-        let _tx = self.tx_lock.lock().await;
         self.load_locked().await?;
         let snap = self.state.load_full();
         let Some(user) = snap.user.clone() else {

@@ -6,6 +6,8 @@
 
 use std::any::Any;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -17,7 +19,7 @@ use auth_core::types::{
 };
 use tokio::sync::broadcast;
 
-use crate::cognito_session::{self, CognitoAuthSession};
+use crate::cognito_session::{self, CognitoAuthSession, Tickets};
 use crate::config::CognitoConfig;
 use crate::hosted_ui::{
     self, LoopbackListener, LoopbackOptions, PendingRedirect, SignInWithRedirectOptions,
@@ -279,20 +281,52 @@ impl CognitoAuthPlugin {
     /// The portable session. Fails only when tokens or credentials that
     /// should exist cannot be obtained (a transient or service error);
     /// a signed-out or guest session is `Ok`.
-    pub async fn fetch_auth_session(
+    ///
+    /// With `force_refresh` the call counts from when it is *made*, not
+    /// from when its future is first polled: a forced refresh that starts
+    /// after the call is adopted, even if it has completed by the time the
+    /// future runs (as in Amplify JS, whose call runs up to its first
+    /// `await` at once). So 10,000 forced calls made in one loop make one
+    /// token call and one credentials call, while a forced call made after
+    /// a forced refresh completed makes a new one.
+    ///
+    /// ```no_run
+    /// # use auth_cognito::CognitoAuthPlugin;
+    /// # use auth_core::types::FetchAuthSessionOptions;
+    /// # async fn demo(plugin: CognitoAuthPlugin) {
+    /// let calls: Vec<_> = (0..100)
+    ///     .map(|_| plugin.fetch_auth_session(FetchAuthSessionOptions::force_refresh()))
+    ///     .collect();
+    /// // One refresh, whichever future runs first and however late the rest run.
+    /// for call in calls {
+    ///     let _ = call.await;
+    /// }
+    /// # }
+    /// ```
+    pub fn fetch_auth_session(
         &self,
         options: FetchAuthSessionOptions,
-    ) -> Result<AuthSession, AuthError> {
-        if !options.force_refresh
-            && let Some(session) = self.cached_auth_session()
-        {
-            return Ok(session);
+    ) -> impl Future<Output = Result<AuthSession, AuthError>> + Send + '_ {
+        let tickets = self.tickets(options.force_refresh);
+        async move {
+            if !options.force_refresh
+                && let Some(session) = self.cached_auth_session()
+            {
+                return Ok(session);
+            }
+            // Boxed: the general path's future is large, and an unboxed one
+            // would be copied into every call's future, the fast one included.
+            Box::pin(self.fetch_cognito_with(options, tickets))
+                .await
+                .into_auth_session()
         }
-        // Boxed: the general path's future is large, and an unboxed one
-        // would be copied into every call's future, the fast one included.
-        Box::pin(self.fetch_cognito_session(options))
-            .await
-            .into_auth_session()
+    }
+
+    /// The tickets of a forced call made now (`cognito_session.rs`).
+    #[inline]
+    fn tickets(&self, force_refresh: bool) -> Option<Tickets<'_>> {
+        let inner = &*self.inner;
+        Tickets::take(force_refresh, &inner.session, inner.identity.as_ref())
     }
 
     /// The hot path, synchronously: the session when the signed-in user's
@@ -310,27 +344,43 @@ impl CognitoAuthPlugin {
     /// margin of expiry (or always with `force_refresh`). Unlike
     /// [`fetch_cognito_session`](Self::fetch_cognito_session) it never calls
     /// the identity pool: use it when all you need is a bearer token.
-    pub async fn fetch_user_pool_tokens(
+    /// As [`fetch_auth_session`](Self::fetch_auth_session), a forced call
+    /// counts from when it is made.
+    pub fn fetch_user_pool_tokens(
         &self,
         options: FetchAuthSessionOptions,
-    ) -> Result<AuthTokens, AuthError> {
-        let tokens = self
-            .inner
-            .session
-            .current_tokens(options.force_refresh)
-            .await?;
-        Ok(tokens.auth_tokens())
+    ) -> impl Future<Output = Result<AuthTokens, AuthError>> + Send + '_ {
+        let session = &self.inner.session;
+        let ticket = options.force_refresh.then(|| session.refresh_ticket());
+        async move {
+            let tokens = session
+                .current_tokens_after(options.force_refresh, ticket)
+                .await?;
+            Ok(tokens.auth_tokens())
+        }
     }
 
     /// The session with one result per field (Swift's and Kotlin's
     /// `AWSCognitoAuthSession`). It never fails as a whole: each field says
-    /// why it is missing.
-    pub async fn fetch_cognito_session(
+    /// why it is missing. As [`fetch_auth_session`](Self::fetch_auth_session),
+    /// a forced call counts from when it is made.
+    pub fn fetch_cognito_session(
         &self,
         options: FetchAuthSessionOptions,
-    ) -> CognitoAuthSession {
+    ) -> impl Future<Output = CognitoAuthSession> + Send + '_ {
+        let tickets = self.tickets(options.force_refresh);
+        self.fetch_cognito_with(options, tickets)
+    }
+
+    /// [`fetch_cognito_session`](Self::fetch_cognito_session) with the
+    /// tickets taken when it was called.
+    fn fetch_cognito_with<'a>(
+        &'a self,
+        options: FetchAuthSessionOptions,
+        tickets: Option<Tickets<'a>>,
+    ) -> impl Future<Output = CognitoAuthSession> + Send + 'a {
         let inner = &*self.inner;
-        cognito_session::fetch(&inner.session, inner.identity.as_ref(), options).await
+        cognito_session::fetch(&inner.session, inner.identity.as_ref(), options, tickets)
     }
 }
 
@@ -432,11 +482,17 @@ impl AuthPlugin for CognitoAuthPlugin {
         CognitoAuthPlugin::get_current_user(self).await
     }
 
-    async fn fetch_auth_session(
-        &self,
+    // Written out as `async_trait` expands it, so that the call is eager:
+    // a forced call's tickets are taken here, when it is made.
+    fn fetch_auth_session<'life0, 'async_trait>(
+        &'life0 self,
         options: FetchAuthSessionOptions,
-    ) -> Result<AuthSession, AuthError> {
-        CognitoAuthPlugin::fetch_auth_session(self, options).await
+    ) -> Pin<Box<dyn Future<Output = Result<AuthSession, AuthError>> + Send + 'async_trait>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        Box::pin(CognitoAuthPlugin::fetch_auth_session(self, options))
     }
 
     async fn sign_out(&self, options: SignOutOptions) -> Result<SignOutResult, AuthError> {
