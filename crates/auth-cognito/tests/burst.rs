@@ -219,7 +219,7 @@ async fn forced_guest_calls_made_in_one_loop_make_one_credentials_call() {
     let (plugin, _storage, _clock) = bed.plugin();
     let plugin: &'static CognitoAuthPlugin = Box::leak(Box::new(plugin));
     bed.emu().reset_counters();
-    let calls: Vec<_> = (0..2_000)
+    let calls: Vec<_> = (0..10_000)
         .map(|_| plugin.fetch_auth_session(FetchAuthSessionOptions::force_refresh()))
         .collect();
     let tasks: Vec<_> = calls.into_iter().map(tokio::spawn).collect();
