@@ -156,7 +156,10 @@ async fn a_forced_call_made_after_a_completed_forced_refresh_refreshes_again() {
         .expect("second forced fetch");
     let (a1, a2) = (access_of(&first), access_of(&second));
     assert_ne!(a1, old_access);
-    assert_ne!(a1, a2, "the second call asked after the first refresh and got its own");
+    assert_ne!(
+        a1, a2,
+        "the second call asked after the first refresh and got its own"
+    );
     assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 2);
     assert_eq!(
         bed.emu().count("GetCredentialsForIdentity"),
@@ -201,7 +204,11 @@ async fn a_forced_call_adopts_a_refresh_that_started_after_it_unless_the_session
         .await
         .expect("sign in again");
     let early = early.await.expect("early");
-    assert_ne!(access_of(&early), access_of(&ended), "not the ended session's");
+    assert_ne!(
+        access_of(&early),
+        access_of(&ended),
+        "not the ended session's"
+    );
     assert_eq!(
         bed.emu().count("GetTokensFromRefreshToken"),
         3,

@@ -411,7 +411,12 @@ fn concurrent_forced(r: &Results) -> String {
     };
     format!(
         "| concurrent `fetch_auth_session(force_refresh)`, the calls made in one loop then run (as the peer row) | 1 token, 1 credential call | {} | {} | – | {} | – | {} |",
-        forced.map_or_else(dash, |f| format!("{}; {}{}", calls_of(f), show(f), gated(f))),
+        forced.map_or_else(dash, |f| format!(
+            "{}; {}{}",
+            calls_of(f),
+            show(f),
+            gated(f)
+        )),
         amp_forced.map_or_else(dash, |f| format!("{}; {}", calls_of(f), show(f))),
         ratio(amp_forced, forced),
         verdict(met, "concurrent_force_refresh_10k"),

@@ -122,7 +122,12 @@ async fn one_loop(bed: &Bed, plugin: &'static CognitoAuthPlugin, callers: usize)
 /// `callers` tasks that wait at a gate, so that all of them are in flight
 /// together (spawning 10,000 tasks takes longer than a round trip), and
 /// each call `fetch_auth_session` once the gate opens.
-async fn gated(bed: &Bed, plugin: &'static CognitoAuthPlugin, callers: usize, force: bool) -> Burst {
+async fn gated(
+    bed: &Bed,
+    plugin: &'static CognitoAuthPlugin,
+    callers: usize,
+    force: bool,
+) -> Burst {
     let (go, gate) = tokio::sync::watch::channel(false);
     let tasks: Vec<_> = (0..callers)
         .map(|_| {
@@ -130,7 +135,9 @@ async fn gated(bed: &Bed, plugin: &'static CognitoAuthPlugin, callers: usize, fo
             tokio::spawn(async move {
                 let _ = gate.wait_for(|open| *open).await;
                 let r = plugin
-                    .fetch_auth_session(FetchAuthSessionOptions::default().with_force_refresh(force))
+                    .fetch_auth_session(
+                        FetchAuthSessionOptions::default().with_force_refresh(force),
+                    )
                     .await;
                 (r.is_ok(), Instant::now())
             })

@@ -176,7 +176,10 @@ impl<K: Clone, T: Clone> Flight<K, T> {
 }
 
 /// A flight of `value` by a caller without a ticket.
-async fn complete(flight: &Flight<(), Result<u32, &'static str>>, value: Result<u32, &'static str>) {
+async fn complete(
+    flight: &Flight<(), Result<u32, &'static str>>,
+    value: Result<u32, &'static str>,
+) {
     let got = flight.run((), |_| true, || async { value }).await;
     assert_eq!(got, value, "the leader gets its own result");
 }
@@ -188,14 +191,23 @@ async fn a_ticket_adopts_a_flight_that_started_after_it_and_completed() {
     complete(&flight, Ok(1)).await;
     let runs = AtomicUsize::new(0);
     let got = flight
-        .run_after(Some(ticket), (), |_| true, |_| true, || async {
-            runs.fetch_add(1, Ordering::SeqCst);
-            Ok(2)
-        })
+        .run_after(
+            Some(ticket),
+            (),
+            |_| true,
+            |_| true,
+            || async {
+                runs.fetch_add(1, Ordering::SeqCst);
+                Ok(2)
+            },
+        )
         .await;
     assert_eq!(got, Ok(1), "the completed flight's result");
     assert_eq!(runs.load(Ordering::SeqCst), 0, "no second run");
-    assert!(!flight.keeps_a_result(), "the last ticket took the result with it");
+    assert!(
+        !flight.keeps_a_result(),
+        "the last ticket took the result with it"
+    );
 }
 
 #[tokio::test]
@@ -209,7 +221,11 @@ async fn a_ticket_refuses_a_flight_that_completed_before_it() {
     let got = flight
         .run_after(Some(ticket), (), |_| true, |_| true, || async { Ok(2) })
         .await;
-    assert_eq!(got, Ok(2), "a new flight: the completed one started before the call");
+    assert_eq!(
+        got,
+        Ok(2),
+        "a new flight: the completed one started before the call"
+    );
     // The older ticket adopts the newest flight that started after it.
     let got = flight
         .run_after(Some(older), (), |_| true, |_| true, || async { Ok(3) })
@@ -236,12 +252,24 @@ async fn a_refused_key_or_value_is_not_adopted() {
     // An unforced flight, then a forced caller that joins only forced ones.
     assert_eq!(flight.run(false, |_| true, || async { 1 }).await, 1);
     let got = flight
-        .run_after(Some(first), true, |forced| *forced, |_| true, || async { 2 })
+        .run_after(
+            Some(first),
+            true,
+            |forced| *forced,
+            |_| true,
+            || async { 2 },
+        )
         .await;
     assert_eq!(got, 2, "the key was refused");
     // A completed forced flight whose value the caller knows is outdated.
     let got = flight
-        .run_after(Some(second), true, |forced| *forced, |v| *v != 2, || async { 3 })
+        .run_after(
+            Some(second),
+            true,
+            |forced| *forced,
+            |v| *v != 2,
+            || async { 3 },
+        )
         .await;
     assert_eq!(got, 3, "the value was refused");
 }
@@ -255,17 +283,24 @@ async fn a_dropped_leader_leaves_nothing_for_a_ticket_to_adopt() {
         let flight = flight.clone();
         tokio::spawn(async move {
             flight
-                .run((), |_| true, || async {
-                    let _ = started_tx.send(());
-                    std::future::pending::<u32>().await
-                })
+                .run(
+                    (),
+                    |_| true,
+                    || async {
+                        let _ = started_tx.send(());
+                        std::future::pending::<u32>().await
+                    },
+                )
                 .await
         })
     };
     started_rx.await.expect("the leader runs");
     leader.abort();
     assert!(leader.await.expect_err("aborted").is_cancelled());
-    assert!(!flight.keeps_a_result(), "the dropped leader published nothing");
+    assert!(
+        !flight.keeps_a_result(),
+        "the dropped leader published nothing"
+    );
     let got = flight
         .run_after(Some(ticket), (), |_| true, |_| true, || async { 7 })
         .await;
@@ -299,9 +334,13 @@ async fn callers_ticketed_in_one_loop_share_one_run() {
             let runs = runs.clone();
             tokio::spawn(async move {
                 flight
-                    .run_after(Some(ticket), (), |_| true, |_| true, || async move {
-                        runs.fetch_add(1, Ordering::SeqCst) + 10
-                    })
+                    .run_after(
+                        Some(ticket),
+                        (),
+                        |_| true,
+                        |_| true,
+                        || async move { runs.fetch_add(1, Ordering::SeqCst) + 10 },
+                    )
                     .await
             })
         })
@@ -310,7 +349,10 @@ async fn callers_ticketed_in_one_loop_share_one_run() {
         assert_eq!(c.await.expect("join"), 10);
     }
     assert_eq!(runs.load(Ordering::SeqCst), 1, "one run for 2,000 callers");
-    assert!(!flight.keeps_a_result(), "the last ticket took the result with it");
+    assert!(
+        !flight.keeps_a_result(),
+        "the last ticket took the result with it"
+    );
     // A caller after them all asks anew.
     let ticket = flight.ticket();
     let again = flight

@@ -52,9 +52,11 @@ impl Orchestrator {
         force: bool,
         ticket: Option<RefreshTicket<'_>>,
     ) -> Result<Arc<UserTokens>, AuthError> {
+        // The slow paths' futures are boxed: inline, they would make this
+        // future (which `get_current_user` moves on every call) larger.
         let mut snap = self.state.load_full();
         if !snap.loaded {
-            self.ensure_loaded().await?;
+            Box::pin(self.ensure_loaded()).await?;
             snap = self.state.load_full();
         }
         let Some(user) = snap.user.clone() else {
@@ -65,7 +67,7 @@ impl Orchestrator {
         };
         if !force && !user.needs_refresh(self.now_ms(), self.token_margin_ms) {
             if snap.unsaved.is_some() {
-                self.save_if_due().await;
+                Box::pin(self.save_if_due()).await;
             }
             return Ok(user);
         }
@@ -81,17 +83,14 @@ impl Orchestrator {
         // that refresh left it.
         let seen_generation = snap.generation;
         let ticket = ticket.filter(|_| force);
-        let (result, _) = self
-            .refresh_flight
-            .run_after(
-                ticket,
-                force,
-                |flight_forced| *flight_forced || !force,
-                |(_, left)| *left == self.state.load().generation,
-                || self.refresh_tokens(seen_generation, force),
-            )
-            .await;
-        result
+        let refresh = self.refresh_flight.run_after(
+            ticket,
+            force,
+            |flight_forced| *flight_forced || !force,
+            |(_, left)| *left == self.state.load().generation,
+            || self.refresh_tokens(seen_generation, force),
+        );
+        Box::pin(refresh).await.0
     }
 
     /// The refresh transaction. `seen_generation` is the generation the

@@ -303,11 +303,14 @@ impl CognitoAuthPlugin {
     /// }
     /// # }
     /// ```
+    #[inline]
     pub fn fetch_auth_session(
         &self,
         options: FetchAuthSessionOptions,
     ) -> impl Future<Output = Result<AuthSession, AuthError>> + Send + '_ {
-        let tickets = self.tickets(options.force_refresh);
+        // A forced call's tickets are taken now. Boxed: the unforced call's
+        // future (the hot path) then grows by one null pointer only.
+        let tickets = self.tickets(options.force_refresh).map(Box::new);
         async move {
             if !options.force_refresh
                 && let Some(session) = self.cached_auth_session()
@@ -316,7 +319,7 @@ impl CognitoAuthPlugin {
             }
             // Boxed: the general path's future is large, and an unboxed one
             // would be copied into every call's future, the fast one included.
-            Box::pin(self.fetch_cognito_with(options, tickets))
+            Box::pin(self.fetch_cognito_with(options, tickets.map(|t| *t)))
                 .await
                 .into_auth_session()
         }
