@@ -246,3 +246,27 @@ async fn forced_guest_calls_made_in_one_loop_make_one_credentials_call() {
         .expect("guest session");
     assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forced_calls_through_auth_and_the_trait_are_eager_too() {
+    let bed = Bed::emulator(BedOptions {
+        identity_pool: Some(false),
+        ..BedOptions::default()
+    })
+    .await;
+    let (plugin, old_access) = signed_in(&bed).await;
+    // `Auth` forwards to the plugin through `dyn AuthPlugin`.
+    let auth: &'static Auth = Box::leak(Box::new(Auth::new(std::sync::Arc::new(plugin.clone()))));
+    let calls: Vec<_> = (0..10_000)
+        .map(|_| auth.fetch_auth_session(FetchAuthSessionOptions::force_refresh()))
+        .collect();
+    let tasks: Vec<_> = calls.into_iter().map(tokio::spawn).collect();
+    let mut access = HashSet::new();
+    for t in tasks {
+        access.insert(access_of(&t.await.expect("join").expect("session")));
+    }
+    assert_eq!(access.len(), 1);
+    assert!(!access.contains(&old_access));
+    assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 1);
+    assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
+}

@@ -303,14 +303,17 @@ impl CognitoAuthPlugin {
     /// }
     /// # }
     /// ```
-    #[inline]
     pub fn fetch_auth_session(
         &self,
         options: FetchAuthSessionOptions,
     ) -> impl Future<Output = Result<AuthSession, AuthError>> + Send + '_ {
-        // A forced call's tickets are taken now. Boxed: the unforced call's
-        // future (the hot path) then grows by one null pointer only.
-        let tickets = self.tickets(options.force_refresh).map(Box::new);
+        // A forced call's tickets are taken now. Boxed, out of line: the
+        // unforced call (the hot path) pays a branch and one null pointer.
+        let tickets = if options.force_refresh {
+            self.boxed_tickets()
+        } else {
+            None
+        };
         async move {
             if !options.force_refresh
                 && let Some(session) = self.cached_auth_session()
@@ -330,6 +333,13 @@ impl CognitoAuthPlugin {
     fn tickets(&self, force_refresh: bool) -> Option<Tickets<'_>> {
         let inner = &*self.inner;
         Tickets::take(force_refresh, &inner.session, inner.identity.as_ref())
+    }
+
+    /// [`tickets`](Self::tickets) of a forced call, boxed.
+    #[cold]
+    #[inline(never)]
+    fn boxed_tickets(&self) -> Option<Box<Tickets<'_>>> {
+        self.tickets(true).map(Box::new)
     }
 
     /// The hot path, synchronously: the session when the signed-in user's
