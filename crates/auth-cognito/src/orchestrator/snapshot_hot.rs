@@ -5,7 +5,7 @@
 
 use auth_core::jwt::JwtToken;
 use auth_core::secret::SecretString;
-use auth_core::types::{AuthSession, AuthTokens, AwsCredentials};
+use auth_core::types::{AuthSession, AuthTokens, AwsCredentials, SharedStr};
 
 use super::Orchestrator;
 use crate::identity::PrincipalKey;
@@ -53,7 +53,7 @@ impl Orchestrator {
                 return None;
             }
             valid_until = valid_until.min(creds.refresh_at_ms);
-            (Some(deep_creds(&creds.creds)), Some(id.to_string()))
+            (Some(deep_creds(&creds.creds)), Some(SharedStr::from(&**id)))
         } else {
             (None, None)
         };
@@ -62,7 +62,7 @@ impl Orchestrator {
             Some(tokens),
             credentials,
             identity_id,
-            Some(user.user_sub.clone()),
+            Some(SharedStr::from(user.user_sub.as_str())),
         );
         Some((session, valid_until))
     }
@@ -75,7 +75,7 @@ fn deep_jwt(t: &JwtToken) -> Option<JwtToken> {
     JwtToken::parse(t.as_compact_str()).ok()
 }
 
-/// The same credentials with secrets of their own.
+/// The same credentials with secrets (and access key id) of their own.
 fn deep_creds(c: &AwsCredentials) -> AwsCredentials {
     let mut copy = AwsCredentials::new(
         c.access_key_id.as_str(),
@@ -214,8 +214,9 @@ mod tests {
         assert!(o.cached_auth_session(false).is_none());
     }
 
-    /// Where a session's secrets live: a clone shares them, a deep copy not.
-    fn addresses(s: &AuthSession) -> [usize; 4] {
+    /// Where a session's shared buffers live (tokens, secrets, and the
+    /// `SharedStr` fields): a clone shares them, a deep copy not.
+    fn addresses(s: &AuthSession) -> [usize; 7] {
         let t = s.tokens.as_ref().unwrap();
         let c = s.credentials.as_ref().unwrap();
         [
@@ -223,6 +224,9 @@ mod tests {
             t.id_token.as_ref().unwrap().as_compact_str().as_ptr() as usize,
             c.secret_access_key.expose_secret().as_ptr() as usize,
             c.session_token.as_ref().unwrap().expose_secret().as_ptr() as usize,
+            c.access_key_id.as_ptr() as usize,
+            s.identity_id.as_ref().unwrap().as_ptr() as usize,
+            s.user_sub.as_ref().unwrap().as_ptr() as usize,
         ]
     }
 
@@ -263,15 +267,19 @@ mod tests {
                 .unwrap()
                 .expose_secret()
                 .as_ptr() as usize,
+            creds.access_key_id.as_ptr() as usize,
+            snap.identity.identity_id.as_ref().unwrap().as_ptr() as usize,
+            user.user_sub.as_ptr() as usize,
         ];
         let (a, b) = (addresses(&here), addresses(&there));
         assert_eq!(addresses(&again), a, "one thread's calls share its replica");
-        for i in 0..4 {
+        for i in 0..a.len() {
             assert_ne!(a[i], b[i], "part {i} shared between threads");
             assert_ne!(a[i], published[i], "part {i} shared with the snapshot");
             assert_ne!(b[i], published[i], "part {i} shared with the snapshot");
         }
         assert_eq!(here.identity_id.as_deref(), Some("us-east-1:id"));
+        assert_eq!(here.user_sub.as_deref(), Some("sub-1"));
         assert_eq!(
             there.credentials.as_ref().unwrap().access_key_id,
             "ASIAEXAMPLE"
