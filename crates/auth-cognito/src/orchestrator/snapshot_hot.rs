@@ -1,8 +1,10 @@
 //! The cached `fetch_auth_session`: a per-thread replica of the session
 //! built from the [`Snapshot`](super::Snapshot) (`replica.rs` says why and
 //! how it stays current). No I/O, no lock, no write to memory another
-//! thread uses: one shared read (the version) and one clock read.
+//! thread uses: one shared read (the version) and one clock read, a
+//! comparison with the replica's precomputed deadline ([`Clock::is_before`](auth_core::clock::Clock::is_before)).
 
+use auth_core::clock::Deadline;
 use auth_core::jwt::JwtToken;
 use auth_core::secret::SecretString;
 use auth_core::types::{AuthSession, AuthTokens, AwsCredentials, SharedStr};
@@ -18,8 +20,10 @@ impl Orchestrator {
     /// general path gives it.
     #[inline]
     pub(crate) fn cached_auth_session(&self, with_identity: bool) -> Option<AuthSession> {
-        self.hot
-            .read(|| self.now_ms(), || self.build_replica(with_identity))
+        self.hot.read(
+            |deadline| self.clock.is_before(deadline),
+            || self.build_replica(with_identity),
+        )
     }
 
     /// A deep copy of the session in the current snapshot, with the time
@@ -27,7 +31,7 @@ impl Orchestrator {
     /// run (not loaded, expired, unsaved tokens, no user, no credentials
     /// for these tokens).
     #[cold]
-    fn build_replica(&self, with_identity: bool) -> Option<(AuthSession, i64)> {
+    fn build_replica(&self, with_identity: bool) -> Option<(AuthSession, Deadline)> {
         let snap = self.state.load();
         if !snap.loaded || snap.expired || snap.unsaved.is_some() {
             return None;
@@ -64,7 +68,7 @@ impl Orchestrator {
             identity_id,
             Some(SharedStr::from(user.user_sub.as_str())),
         );
-        Some((session, valid_until))
+        Some((session, Deadline::at_millis(valid_until)))
     }
 }
 
