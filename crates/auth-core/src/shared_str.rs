@@ -217,10 +217,15 @@ mod tests {
     #[test]
     fn it_compares_with_every_string_form() {
         let s = SharedStr::new("abc");
-        assert!(s == "abc" && "abc" == s);
-        assert!(s == *"abc" && *"abc" == s);
-        assert!(s == String::from("abc") && String::from("abc") == s);
+        let owned = String::from("abc");
+        assert!(PartialEq::<&str>::eq(&s, &"abc"));
+        assert!(PartialEq::<SharedStr>::eq(&"abc", &s));
+        assert!(PartialEq::<str>::eq(&s, "abc"));
+        assert!(PartialEq::<SharedStr>::eq("abc", &s));
+        assert!(PartialEq::<String>::eq(&s, &owned));
+        assert!(PartialEq::<SharedStr>::eq(&owned, &s));
         assert!(s != "abd");
+        assert_ne!(s, SharedStr::new(String::from("abd")));
         assert_eq!(Some(s.clone()).as_deref(), Some("abc"));
     }
 
