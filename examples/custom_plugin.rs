@@ -22,7 +22,8 @@ use amplify_auth::core::events::{AuthEvent, AuthHub, AuthState};
 use amplify_auth::core::jwt::JwtToken;
 use amplify_auth::core::plugin::{Auth, AuthPlugin};
 use amplify_auth::core::types::{
-    AuthSession, AuthTokens, AuthUser, FetchAuthSessionOptions, SignOutOptions, SignOutResult,
+    AuthSession, AuthTokens, AuthUser, FetchAuthSessionOptions, SharedStr, SignOutOptions,
+    SignOutResult,
 };
 use async_trait::async_trait;
 use tokio::sync::broadcast;
@@ -153,7 +154,7 @@ impl AuthPlugin for StaticTokenPlugin {
             // There is no refresh token: say so, never loop or sign out.
             return Err(AuthError::NoRefreshToken);
         }
-        let user_sub = token.claims().sub().map(str::to_owned);
+        let user_sub = token.claims().sub().map(SharedStr::from);
         // No identity pool behind this provider: no identity id, no AWS
         // credentials.
         let mut session = AuthSession::signed_in(AuthTokens::new(token, None));

@@ -12,7 +12,9 @@
 //! | service or network failure     | `Err(Network/Service..)`        | `Err(..)`                 |
 
 use auth_core::error::AuthError;
-use auth_core::types::{AuthSession, AuthTokens, AwsCredentials, FetchAuthSessionOptions};
+use auth_core::types::{
+    AuthSession, AuthTokens, AwsCredentials, FetchAuthSessionOptions, SharedStr,
+};
 
 use crate::identity::{CredsTicket, IdentityPool};
 use crate::orchestrator::{Orchestrator, RefreshTicket};
@@ -40,12 +42,13 @@ use crate::orchestrator::{Orchestrator, RefreshTicket};
 pub struct CognitoAuthSession {
     /// Whether a user-pool user is signed in.
     pub is_signed_in: bool,
-    /// The user's `sub`.
-    pub user_sub_result: Result<String, AuthError>,
+    /// The user's `sub` (a [`SharedStr`]: compare it with `&str`, or
+    /// `.to_string()` it).
+    pub user_sub_result: Result<SharedStr, AuthError>,
     /// The user-pool tokens.
     pub user_pool_tokens_result: Result<AuthTokens, AuthError>,
     /// The identity-pool identity id.
-    pub identity_id_result: Result<String, AuthError>,
+    pub identity_id_result: Result<SharedStr, AuthError>,
     /// Temporary AWS credentials.
     pub aws_credentials_result: Result<AwsCredentials, AuthError>,
     /// Whether the session ended (refresh token rejected) during this call.
@@ -157,8 +160,9 @@ pub(crate) async fn fetch(
     };
     let user_sub_result = tokens
         .as_ref()
-        .map(|t| t.user_sub.clone())
+        .map(|t| SharedStr::from(t.user_sub.as_str()))
         .map_err(Clone::clone);
+    let identity_id_result = identity_id_result.map(SharedStr::from);
     CognitoAuthSession {
         is_signed_in,
         user_sub_result,

@@ -71,7 +71,7 @@ fn key_id(s: &AuthSession) -> String {
         .as_ref()
         .expect("credentials")
         .access_key_id
-        .clone()
+        .to_string()
 }
 
 /// What a reader thread is told to do next.

@@ -24,6 +24,7 @@
 //! | [`storage`] | the [`KeyValueStorage`](storage::KeyValueStorage) trait, atomic batches, the cross-process lock |
 //! | [`jwt`]     | [`JwtToken`](jwt::JwtToken): a compact JWT and its decoded claims (no verification) |
 //! | [`secret`]  | [`SecretString`](secret::SecretString): redacted in `Debug`, no `Display` |
+//! | [`shared_str`] | [`SharedStr`](shared_str::SharedStr): the non-secret strings of sessions, cloned by a reference count |
 //! | [`clock`]   | the injectable [`Clock`](clock::Clock), and the [`ManualClock`](clock::ManualClock) of tests |
 //!
 //! A plugin for another provider depends on this crate alone (see
@@ -45,6 +46,7 @@ pub mod events;
 pub mod jwt;
 pub mod plugin;
 pub mod secret;
+pub mod shared_str;
 pub mod storage;
 pub mod types;
 
@@ -56,6 +58,7 @@ pub mod prelude {
     pub use crate::jwt::{JwtClaims, JwtToken};
     pub use crate::plugin::{Auth, AuthPlugin};
     pub use crate::secret::SecretString;
+    pub use crate::shared_str::SharedStr;
     pub use crate::storage::{
         KeyValueStorage, LeaseGuard, StorageChange, StorageError, StorageLock,
     };

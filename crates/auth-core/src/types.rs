@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::jwt::JwtToken;
 use crate::secret::SecretString;
+pub use crate::shared_str::SharedStr;
 
 /// How the user signed in (Amplify's `authFlowType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -157,8 +158,9 @@ impl AuthTokens {
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct AwsCredentials {
-    /// The access key id (`ASIA...`). Not secret on its own.
-    pub access_key_id: String,
+    /// The access key id (`ASIA...`). Not secret on its own. Shared: a
+    /// clone of the credentials does not copy it.
+    pub access_key_id: SharedStr,
     /// The secret access key.
     pub secret_access_key: SecretString,
     /// The session token of temporary credentials.
@@ -185,7 +187,7 @@ impl AwsCredentials {
     /// Long-term credentials: an access key id and its secret key, with no
     /// session token and no expiration.
     pub fn new(
-        access_key_id: impl Into<String>,
+        access_key_id: impl Into<SharedStr>,
         secret_access_key: impl Into<SecretString>,
     ) -> Self {
         Self {
@@ -239,9 +241,10 @@ pub struct AuthSession {
     /// AWS credentials, when an identity pool is configured and reachable.
     pub credentials: Option<AwsCredentials>,
     /// The identity-pool identity id, for guests and signed-in users.
-    pub identity_id: Option<String>,
-    /// The user's `sub`, when signed in.
-    pub user_sub: Option<String>,
+    /// Shared: a clone of the session does not copy it.
+    pub identity_id: Option<SharedStr>,
+    /// The user's `sub`, when signed in. Shared, as `identity_id`.
+    pub user_sub: Option<SharedStr>,
 }
 
 impl AuthSession {
@@ -280,8 +283,8 @@ impl AuthSession {
         is_signed_in: bool,
         tokens: Option<AuthTokens>,
         credentials: Option<AwsCredentials>,
-        identity_id: Option<String>,
-        user_sub: Option<String>,
+        identity_id: Option<SharedStr>,
+        user_sub: Option<SharedStr>,
     ) -> Self {
         Self {
             is_signed_in,
@@ -294,14 +297,14 @@ impl AuthSession {
 
     /// The user's `sub`.
     #[inline]
-    pub fn with_user_sub(mut self, user_sub: impl Into<String>) -> Self {
+    pub fn with_user_sub(mut self, user_sub: impl Into<SharedStr>) -> Self {
         self.user_sub = Some(user_sub.into());
         self
     }
 
     /// The identity-pool identity id.
     #[inline]
-    pub fn with_identity_id(mut self, identity_id: impl Into<String>) -> Self {
+    pub fn with_identity_id(mut self, identity_id: impl Into<SharedStr>) -> Self {
         self.identity_id = Some(identity_id.into());
         self
     }

@@ -27,7 +27,7 @@ pub(super) const GROUPS: [&str; 6] = [
 const BOUNDS: &[(&str, &str)] = &[
     (
         "fetch_auth_session_cached",
-        "three `String`s of the public session types allocated and freed per call (about 600 of 1,069 instructions) and the clock read; see *Cached fetch*",
+        "seven reference counts incremented and decremented per call (the `Arc`s the returned session owns, about 45 ns here) and the system clock read (about 33 ns); see *Cached fetch*",
     ),
     (
         "hot_path_2_threads",

@@ -98,7 +98,7 @@ impl Fetched<'_> {
             }
         }
         let stored = StoredCreds {
-            access_key_id: self.creds.access_key_id.clone(),
+            access_key_id: self.creds.access_key_id.to_string(),
             secret_access_key: self.creds.secret_access_key.expose_secret().to_owned(),
             session_token: self
                 .creds

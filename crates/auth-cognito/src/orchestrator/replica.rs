@@ -54,6 +54,7 @@ use std::cell::RefCell;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use auth_core::clock::Deadline;
 use thread_local::ThreadLocal;
 
 /// A value alone on its cache lines: 128 bytes, the pair of lines that
@@ -65,8 +66,8 @@ struct CacheLine<T>(T);
 /// One thread's copy, with the version it was built at.
 struct Replica<T> {
     version: u64,
-    /// Served while the clock is before this time (ms).
-    valid_until_ms: i64,
+    /// Served while the clock is before this time.
+    valid_until: Deadline,
     value: T,
 }
 
@@ -107,33 +108,33 @@ impl<T: Send + Clone> Replicas<T> {
         self.0.0.version.fetch_add(1, Ordering::Release);
     }
 
-    /// This thread's copy when it is current and valid at `now_ms`, cloned.
-    /// Otherwise `build` makes a new one from the published value (`None`:
-    /// nothing to serve, take the slow path), with the time until which it
-    /// may be served.
+    /// This thread's copy when it is current and `is_before` its deadline
+    /// (the clock's [`Clock::is_before`](auth_core::clock::Clock::is_before)),
+    /// cloned. Otherwise `build` makes a new one from the published value
+    /// (`None`: nothing to serve, take the slow path), with the time until
+    /// which it may be served.
     #[inline]
     pub(crate) fn read(
         &self,
-        now_ms: impl FnOnce() -> i64,
-        build: impl FnOnce() -> Option<(T, i64)>,
+        is_before: impl FnOnce(&Deadline) -> bool,
+        build: impl FnOnce() -> Option<(T, Deadline)>,
     ) -> Option<T> {
         // First: a replica is tagged with a version no later than its content.
         let version = self.0.0.version.load(Ordering::Acquire);
-        let now = now_ms();
         if let Some(slot) = self.0.0.slots.get().and_then(|s| s.get()) {
             // A re-entrant call (impossible: `build` does not call back)
             // takes the slow path rather than panic.
             let mut slot = slot.0.try_borrow_mut().ok()?;
             match slot.as_ref() {
                 Some(r) if r.version == version => {
-                    return (now < r.valid_until_ms).then(|| r.value.clone());
+                    return is_before(&r.valid_until).then(|| r.value.clone());
                 }
                 // Outdated: its copy of the old session goes now.
                 Some(_) => *slot = None,
                 None => {}
             }
         }
-        self.rebuild(version, now, build)
+        self.rebuild(version, is_before, build)
     }
 
     /// The slow half of [`read`](Self::read): builds this thread's replica.
@@ -143,16 +144,17 @@ impl<T: Send + Clone> Replicas<T> {
     fn rebuild(
         &self,
         version: u64,
-        now: i64,
-        build: impl FnOnce() -> Option<(T, i64)>,
+        is_before: impl FnOnce(&Deadline) -> bool,
+        build: impl FnOnce() -> Option<(T, Deadline)>,
     ) -> Option<T> {
-        let (value, valid_until_ms) = build()?;
-        let served = (now < valid_until_ms).then(|| value.clone());
+        let (value, valid_until) = build()?;
+        // The clock is read after the build: a later time, never a laxer check.
+        let served = is_before(&valid_until).then(|| value.clone());
         let slot = self.0.0.slots.get_or_init(Box::default).get_or_default();
         if let Ok(mut slot) = slot.0.try_borrow_mut() {
             *slot = Some(Replica {
                 version,
-                valid_until_ms,
+                valid_until,
                 value,
             });
         }
@@ -203,10 +205,10 @@ mod tests {
         }
         fn read(&self, now: i64, valid_until: i64) -> Option<u64> {
             self.replicas.read(
-                || now,
+                |d| now < d.millis(),
                 || {
                     self.builds.fetch_add(1, Ordering::Relaxed);
-                    Some((**self.value.load(), valid_until))
+                    Some((**self.value.load(), Deadline::at_millis(valid_until)))
                 },
             )
         }
@@ -247,9 +249,13 @@ mod tests {
     #[test]
     fn nothing_to_serve_is_not_cached() {
         let r: Replicas<u64> = Replicas::default();
-        assert_eq!(r.read(|| 0, || None), None);
+        let before = |d: &Deadline| 0 < d.millis();
+        assert_eq!(r.read(before, || None), None);
         assert!(!r.is_current_here());
-        assert_eq!(r.read(|| 0, || Some((3, 10))), Some(3));
+        assert_eq!(
+            r.read(before, || Some((3, Deadline::at_millis(10)))),
+            Some(3)
+        );
     }
 
     /// Two live threads build one replica each. (A thread that starts after

@@ -1,11 +1,13 @@
 //! The cached `fetch_auth_session`: a per-thread replica of the session
 //! built from the [`Snapshot`](super::Snapshot) (`replica.rs` says why and
 //! how it stays current). No I/O, no lock, no write to memory another
-//! thread uses: one shared read (the version) and one clock read.
+//! thread uses: one shared read (the version) and one clock read, a
+//! comparison with the replica's precomputed deadline ([`Clock::is_before`](auth_core::clock::Clock::is_before)).
 
+use auth_core::clock::Deadline;
 use auth_core::jwt::JwtToken;
 use auth_core::secret::SecretString;
-use auth_core::types::{AuthSession, AuthTokens, AwsCredentials};
+use auth_core::types::{AuthSession, AuthTokens, AwsCredentials, SharedStr};
 
 use super::Orchestrator;
 use crate::identity::PrincipalKey;
@@ -18,8 +20,10 @@ impl Orchestrator {
     /// general path gives it.
     #[inline]
     pub(crate) fn cached_auth_session(&self, with_identity: bool) -> Option<AuthSession> {
-        self.hot
-            .read(|| self.now_ms(), || self.build_replica(with_identity))
+        self.hot.read(
+            |deadline| self.clock.is_before(deadline),
+            || self.build_replica(with_identity),
+        )
     }
 
     /// A deep copy of the session in the current snapshot, with the time
@@ -27,7 +31,7 @@ impl Orchestrator {
     /// run (not loaded, expired, unsaved tokens, no user, no credentials
     /// for these tokens).
     #[cold]
-    fn build_replica(&self, with_identity: bool) -> Option<(AuthSession, i64)> {
+    fn build_replica(&self, with_identity: bool) -> Option<(AuthSession, Deadline)> {
         let snap = self.state.load();
         if !snap.loaded || snap.expired || snap.unsaved.is_some() {
             return None;
@@ -53,7 +57,7 @@ impl Orchestrator {
                 return None;
             }
             valid_until = valid_until.min(creds.refresh_at_ms);
-            (Some(deep_creds(&creds.creds)), Some(id.to_string()))
+            (Some(deep_creds(&creds.creds)), Some(SharedStr::from(&**id)))
         } else {
             (None, None)
         };
@@ -62,9 +66,9 @@ impl Orchestrator {
             Some(tokens),
             credentials,
             identity_id,
-            Some(user.user_sub.clone()),
+            Some(SharedStr::from(user.user_sub.as_str())),
         );
-        Some((session, valid_until))
+        Some((session, Deadline::at_millis(valid_until)))
     }
 }
 
@@ -75,7 +79,7 @@ fn deep_jwt(t: &JwtToken) -> Option<JwtToken> {
     JwtToken::parse(t.as_compact_str()).ok()
 }
 
-/// The same credentials with secrets of their own.
+/// The same credentials with secrets (and access key id) of their own.
 fn deep_creds(c: &AwsCredentials) -> AwsCredentials {
     let mut copy = AwsCredentials::new(
         c.access_key_id.as_str(),
@@ -214,8 +218,9 @@ mod tests {
         assert!(o.cached_auth_session(false).is_none());
     }
 
-    /// Where a session's secrets live: a clone shares them, a deep copy not.
-    fn addresses(s: &AuthSession) -> [usize; 4] {
+    /// Where a session's shared buffers live (tokens, secrets, and the
+    /// `SharedStr` fields): a clone shares them, a deep copy not.
+    fn addresses(s: &AuthSession) -> [usize; 7] {
         let t = s.tokens.as_ref().unwrap();
         let c = s.credentials.as_ref().unwrap();
         [
@@ -223,6 +228,9 @@ mod tests {
             t.id_token.as_ref().unwrap().as_compact_str().as_ptr() as usize,
             c.secret_access_key.expose_secret().as_ptr() as usize,
             c.session_token.as_ref().unwrap().expose_secret().as_ptr() as usize,
+            c.access_key_id.as_ptr() as usize,
+            s.identity_id.as_ref().unwrap().as_ptr() as usize,
+            s.user_sub.as_ref().unwrap().as_ptr() as usize,
         ]
     }
 
@@ -263,15 +271,19 @@ mod tests {
                 .unwrap()
                 .expose_secret()
                 .as_ptr() as usize,
+            creds.access_key_id.as_ptr() as usize,
+            snap.identity.identity_id.as_ref().unwrap().as_ptr() as usize,
+            user.user_sub.as_ptr() as usize,
         ];
         let (a, b) = (addresses(&here), addresses(&there));
         assert_eq!(addresses(&again), a, "one thread's calls share its replica");
-        for i in 0..4 {
+        for i in 0..a.len() {
             assert_ne!(a[i], b[i], "part {i} shared between threads");
             assert_ne!(a[i], published[i], "part {i} shared with the snapshot");
             assert_ne!(b[i], published[i], "part {i} shared with the snapshot");
         }
         assert_eq!(here.identity_id.as_deref(), Some("us-east-1:id"));
+        assert_eq!(here.user_sub.as_deref(), Some("sub-1"));
         assert_eq!(
             there.credentials.as_ref().unwrap().access_key_id,
             "ASIAEXAMPLE"
