@@ -44,6 +44,10 @@ pub struct Deadline {
     millis: i64,
     /// The same instant, when it is after the epoch and representable.
     system: Option<SystemTime>,
+    /// [`COARSE_SAFETY`] before it, as the coarse clock's (seconds,
+    /// nanoseconds): a coarse time before this proves the precise time is
+    /// before the deadline.
+    coarse_limit: (i64, i64),
 }
 
 impl Deadline {
@@ -53,7 +57,19 @@ impl Deadline {
             .ok()
             .filter(|&ms| ms > 0)
             .and_then(|ms| UNIX_EPOCH.checked_add(Duration::from_millis(ms)));
-        Self { millis, system }
+        // COARSE_SAFETY is whole seconds; a limit at or before the epoch
+        // is never proven (the clock is past it).
+        let limit = millis.saturating_sub(COARSE_SAFETY_MILLIS);
+        let coarse_limit = if limit > 0 {
+            (limit.div_euclid(1000), limit.rem_euclid(1000) * 1_000_000)
+        } else {
+            (i64::MIN, 0)
+        };
+        Self {
+            millis,
+            system,
+            coarse_limit,
+        }
     }
 
     /// Milliseconds since the Unix epoch.
@@ -79,12 +95,49 @@ impl Clock for SystemClock {
     /// milliseconds since the epoch (rounded down), and for a whole `D`,
     /// `floor(t) < D` exactly when `t < D`; a time before the epoch is
     /// before `D` either way. Other deadlines take the default.
+    ///
+    /// On Linux a deadline more than [`COARSE_SAFETY`] away is first
+    /// compared with the kernel's coarse clock (the time at the last tick,
+    /// read without the TSC; a few nanoseconds instead of tens): it lags
+    /// the precise time by at most one tick (4 ms here), so a coarse time
+    /// that is still `COARSE_SAFETY` before the deadline proves the precise
+    /// one is before it too. Near the deadline, or when the coarse clock
+    /// says otherwise, the precise time decides, so the answer is the same.
     #[inline]
     fn is_before(&self, deadline: &Deadline) -> bool {
         match deadline.system {
-            Some(at) => SystemTime::now() < at,
+            Some(at) => coarse::certainly_before(deadline.coarse_limit) || SystemTime::now() < at,
             None => self.now_millis() < deadline.millis,
         }
+    }
+}
+
+/// How far before a deadline the coarse clock must be for
+/// [`SystemClock::is_before`] to trust it without reading the precise time:
+/// far more than the coarse clock's lag (one kernel tick, 1 to 10 ms).
+pub const COARSE_SAFETY: Duration = Duration::from_millis(COARSE_SAFETY_MILLIS.unsigned_abs());
+
+/// [`COARSE_SAFETY`] in milliseconds.
+const COARSE_SAFETY_MILLIS: i64 = 1000;
+
+/// The kernel's coarse wall clock, where there is one.
+mod coarse {
+    /// Whether the coarse clock proves that it is before a deadline whose
+    /// `limit` (seconds, nanoseconds) is [`COARSE_SAFETY`](super::COARSE_SAFETY)
+    /// before it: the coarse time is before `limit`. `false` means "not
+    /// proven", never "after".
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[inline]
+    pub(super) fn certainly_before(limit: (i64, i64)) -> bool {
+        let ts = rustix::time::clock_gettime(rustix::time::ClockId::RealtimeCoarse);
+        (ts.tv_sec, ts.tv_nsec) < limit
+    }
+
+    /// No coarse clock: never proven, the precise time decides.
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    #[inline]
+    pub(super) fn certainly_before(_limit: (i64, i64)) -> bool {
+        false
     }
 }
 
@@ -163,6 +216,25 @@ mod tests {
         assert!(!clock.is_before(&Deadline::at_millis(-5)));
         assert!(clock.is_before(&Deadline::at_millis(i64::MAX)));
         assert_eq!(Deadline::at_millis(-5).millis(), -5);
+    }
+
+    /// The coarse clock proves only what is true: a deadline beyond the
+    /// safety margin is proven, a past or imminent one never is.
+    #[test]
+    fn the_coarse_clock_proves_only_deadlines_well_ahead() {
+        let now = SystemClock.now_millis();
+        let proven = |ms: i64| coarse::certainly_before(Deadline::at_millis(ms).coarse_limit);
+        for past in [0, 1, 60_000] {
+            assert!(!proven(now - past), "{past} ms ago");
+        }
+        assert!(!proven(now + 500), "within the safety margin");
+        assert!(!proven(500), "a limit before the epoch");
+        assert_eq!(
+            proven(now + 2_000),
+            cfg!(any(target_os = "linux", target_os = "android")),
+            "a deadline 2 s ahead is proven where there is a coarse clock"
+        );
+        assert_eq!(Deadline::at_millis(3_250).coarse_limit, (2, 250_000_000));
     }
 
     /// The deadline's instant is the start of its millisecond.
