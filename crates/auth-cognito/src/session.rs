@@ -8,6 +8,8 @@
 //! `CognitoIdentityServiceProvider.<clientId>.oauthSignIn` = `true,false`, as
 //! Amplify JS does, so that sign-out knows to offer the hosted UI's `/logout`.
 
+use std::sync::Arc;
+
 use auth_core::error::AuthError;
 use auth_core::jwt::{JwtClaims, JwtToken};
 use auth_core::secret::SecretString;
@@ -271,10 +273,12 @@ pub(crate) async fn load(
         let oauth_sign_in = keys.oauth_sign_in();
         let mut wanted: Vec<&str> = vec![&last_auth_user, &oauth_sign_in];
         wanted.extend(names.iter().map(String::as_str));
-        let mut values = storage.get_many(&wanted).await?.into_iter();
+        // Shared strings: the tokens keep the store's own copy when it has
+        // one to share (the memory store), instead of a second one.
+        let mut values = storage.get_many_shared(&wanted).await?.into_iter();
         match values.next().flatten() {
             None => return Ok(None),
-            Some(now) if now != username => username = now,
+            Some(now) if *now != *username => username = now.to_string(),
             Some(_) => {
                 let hosted_ui = values
                     .next()
@@ -297,7 +301,7 @@ pub(crate) async fn load(
 /// The session from the values of [`FIELDS`], in the order of `FIELDS`;
 /// `hosted_ui`: the session is marked as coming from the hosted UI.
 fn parse_fields(
-    values: Vec<Option<String>>,
+    values: Vec<Option<Arc<str>>>,
     hosted_ui: bool,
 ) -> Result<Option<UserTokens>, AuthError> {
     let mut values = values;
@@ -313,16 +317,16 @@ fn parse_fields(
     let Some(access) = access else {
         return Ok(None);
     };
-    let access = JwtToken::parse_with_claims(&access)
+    let access = JwtToken::parse_shared_with_claims(access)
         .map_err(|e| corrupt(format!("stored accessToken is not a JWT: {e}")))?;
     let id = match id {
         Some(s) => Some(
-            JwtToken::parse_with_claims(&s)
+            JwtToken::parse_shared_with_claims(s)
                 .map_err(|e| corrupt(format!("stored idToken is not a JWT: {e}")))?,
         ),
         None => None,
     };
-    let refresh = refresh.map(SecretString::from);
+    let refresh = refresh.map(SecretString::new);
     let drift = match drift {
         Some(s) => s
             .trim()
