@@ -131,8 +131,9 @@ struct TokenInner {
     raw: Arc<str>,
     exp: Option<i64>,
     iat: Option<i64>,
-    /// Decoded from `raw` on first use.
-    claims: OnceLock<JwtClaims>,
+    /// Decoded from `raw` on first use. Boxed: a token whose claims are
+    /// never read (an idle session's) holds a pointer, not an empty map.
+    claims: OnceLock<Box<JwtClaims>>,
 }
 
 /// The claims of a compact JWT, decoded and type-checked.
@@ -213,7 +214,7 @@ impl JwtToken {
     /// The decoded claims: decoded on the first call, then kept with the
     /// token (and shared by its clones).
     pub fn claims(&self) -> &JwtClaims {
-        self.0.claims.get_or_init(|| self.decode_claims())
+        self.0.claims.get_or_init(|| Box::new(self.decode_claims()))
     }
 
     /// The claims decoded afresh into a value the token does not keep: for
