@@ -160,14 +160,20 @@ impl UserTokens {
 /// Storage key names for one app client.
 #[derive(Debug, Clone)]
 pub(crate) struct Keys {
-    prefix: String,
+    /// `CognitoIdentityServiceProvider.<clientId>`.
+    prefix: Arc<str>,
 }
 
 impl Keys {
+    #[cfg(test)]
     pub(crate) fn new(client_id: &str) -> Self {
         Self {
-            prefix: format!("CognitoIdentityServiceProvider.{client_id}"),
+            prefix: format!("CognitoIdentityServiceProvider.{client_id}").into(),
         }
+    }
+    /// The keys of `config`'s app client, sharing the config's prefix.
+    pub(crate) fn for_config(config: &crate::config::CognitoConfig) -> Option<Self> {
+        config.storage_prefix().map(|prefix| Self { prefix })
     }
     pub(crate) fn last_auth_user(&self) -> String {
         format!("{}.LastAuthUser", self.prefix)
