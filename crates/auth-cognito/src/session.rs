@@ -42,7 +42,8 @@ pub(crate) struct UserTokens {
     pub(crate) user_sub: String,
     pub(crate) access: JwtToken,
     pub(crate) id: Option<JwtToken>,
-    pub(crate) refresh: Option<SecretString>,
+    /// The refresh token, or that the store holds it (see [`RefreshToken`]).
+    pub(crate) refresh: RefreshToken,
     /// Server time minus local time, in milliseconds, measured on receipt.
     pub(crate) clock_drift_ms: i64,
     pub(crate) sign_in_details: Option<SignInDetails>,
@@ -56,6 +57,46 @@ pub(crate) struct UserTokens {
     /// The key of the user's remembered device, sent with every refresh
     /// (`device_store.rs` keeps the device; this is a copy for the refresh).
     pub(crate) device_key: Option<String>,
+}
+
+/// A session's refresh token, or where it is.
+///
+/// Once saved, the refresh token is not kept in memory: a refresh re-reads
+/// the store under its lock before it presents anything
+/// (`orchestrator/shared.rs`) and takes the token from there, and a
+/// sign-out reads it before it clears the store. So a long-lived session
+/// holds the secret (about 1.7 KB with Cognito) only while it is unsaved,
+/// for every kind of store.
+#[derive(Clone, Default)]
+pub(crate) enum RefreshToken {
+    /// The session has none.
+    #[default]
+    None,
+    /// Saved in the store, not kept in memory.
+    Stored,
+    /// In memory: just received or read, or refreshed and not yet saved.
+    Held(SecretString),
+}
+
+impl RefreshToken {
+    /// Whether the session has one, in memory or in the store.
+    pub(crate) fn exists(&self) -> bool {
+        !matches!(self, Self::None)
+    }
+
+    /// The token, when it is in memory.
+    pub(crate) fn held(&self) -> Option<&SecretString> {
+        match self {
+            Self::Held(t) => Some(t),
+            Self::None | Self::Stored => None,
+        }
+    }
+}
+
+impl From<Option<SecretString>> for RefreshToken {
+    fn from(token: Option<SecretString>) -> Self {
+        token.map_or(Self::None, Self::Held)
+    }
 }
 
 /// The next unique serial for tokens or federations.
@@ -123,7 +164,7 @@ impl UserTokens {
             user_sub,
             access,
             id,
-            refresh,
+            refresh: refresh.into(),
             clock_drift_ms,
             sign_in_details,
             origin: SignInOrigin::Api,
@@ -131,6 +172,15 @@ impl UserTokens {
             serial: next_serial(),
             device_key: None,
         })
+    }
+
+    /// These tokens once the store holds them: the refresh token is dropped
+    /// from memory (it is read from the store when needed).
+    pub(crate) fn saved(mut self) -> Self {
+        if let RefreshToken::Held(_) = self.refresh {
+            self.refresh = RefreshToken::Stored;
+        }
+        self
     }
 
     /// Whether the tokens must be refreshed: `now + drift + margin >= exp`.
@@ -205,7 +255,7 @@ pub(crate) fn persist_changes(keys: &Keys, t: &UserTokens) -> Vec<StorageChange>
     let u = &t.storage_username;
     let set = |f: &str, v: String| StorageChange::Set(keys.field(u, f), v);
     let remove = |f: &str| StorageChange::Remove(keys.field(u, f));
-    vec![
+    let mut changes = vec![
         StorageChange::Remove(keys.session_expired()),
         StorageChange::Set(keys.last_auth_user(), u.clone()),
         set("accessToken", t.access.as_compact_str().to_owned()),
@@ -214,10 +264,14 @@ pub(crate) fn persist_changes(keys: &Keys, t: &UserTokens) -> Vec<StorageChange>
             Some(id) => set("idToken", id.as_compact_str().to_owned()),
             None => remove("idToken"),
         },
-        match &t.refresh {
-            Some(r) => set("refreshToken", r.expose_secret().to_owned()),
-            None => remove("refreshToken"),
-        },
+    ];
+    match &t.refresh {
+        RefreshToken::Held(r) => changes.push(set("refreshToken", r.expose_secret().to_owned())),
+        RefreshToken::None => changes.push(remove("refreshToken")),
+        // The store holds it already: the key is left as it is.
+        RefreshToken::Stored => {}
+    }
+    changes.push(
         match t
             .sign_in_details
             .as_ref()
@@ -226,13 +280,14 @@ pub(crate) fn persist_changes(keys: &Keys, t: &UserTokens) -> Vec<StorageChange>
             Some(json) => set("signInDetails", json),
             None => remove("signInDetails"),
         },
-        match t.origin {
-            SignInOrigin::HostedUi => {
-                StorageChange::Set(keys.oauth_sign_in(), OAUTH_SIGN_IN_VALUE.to_owned())
-            }
-            SignInOrigin::Api => StorageChange::Remove(keys.oauth_sign_in()),
-        },
-    ]
+    );
+    changes.push(match t.origin {
+        SignInOrigin::HostedUi => {
+            StorageChange::Set(keys.oauth_sign_in(), OAUTH_SIGN_IN_VALUE.to_owned())
+        }
+        SignInOrigin::Api => StorageChange::Remove(keys.oauth_sign_in()),
+    });
+    changes
 }
 
 /// The removals that clear `username`'s session.
