@@ -471,8 +471,14 @@ async fn a_saved_refresh_token_is_read_from_the_store_not_kept_in_memory() {
     let (key, _) = stored_refresh(&s).await;
     // The plugin's own copy, were it kept, would refresh fine: the one
     // presented is what the store holds under the lock.
-    s.storage.inner.set(&key, "not-a-refresh-token").await.unwrap();
-    let e = tokens(&s.plugin, true).await.expect_err("the stored token is presented");
+    s.storage
+        .inner
+        .set(&key, "not-a-refresh-token")
+        .await
+        .unwrap();
+    let e = tokens(&s.plugin, true)
+        .await
+        .expect_err("the stored token is presented");
     assert!(matches!(e, AuthError::SessionExpired { .. }), "{e:?}");
     assert_eq!(s.bed.emu().count("GetTokensFromRefreshToken"), 1);
 }
@@ -484,7 +490,9 @@ async fn a_refresh_token_gone_from_the_store_is_not_presented_and_the_session_is
     let (key, original) = stored_refresh(&s).await;
     let original = original.expect("a refresh token is stored");
     s.storage.inner.remove(&key).await.unwrap();
-    let e = tokens(&s.plugin, true).await.expect_err("no token to present");
+    let e = tokens(&s.plugin, true)
+        .await
+        .expect_err("no token to present");
     assert!(matches!(e, AuthError::NoRefreshToken), "{e:?}");
     assert_eq!(refresh_calls(&s), 0);
     assert!(s.plugin.is_signed_in_cached(), "the session is kept");
@@ -495,14 +503,20 @@ async fn a_refresh_token_gone_from_the_store_is_not_presented_and_the_session_is
     assert_ne!(after, before);
     assert_eq!(s.bed.emu().count("GetTokensFromRefreshToken"), 1);
     let (_, rotated) = stored_refresh(&s).await;
-    assert_ne!(rotated.as_deref(), Some(original.as_str()), "rotation saved");
+    assert_ne!(
+        rotated.as_deref(),
+        Some(original.as_str()),
+        "rotation saved"
+    );
     assert_eq!(stored(&s).await.as_deref(), Some(after.as_str()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_out_revokes_the_refresh_token_the_store_holds() {
     let s = signed_in().await;
-    tokens(&s.plugin, true).await.expect("refreshed, token rotated");
+    tokens(&s.plugin, true)
+        .await
+        .expect("refreshed, token rotated");
     let (_, rotated) = stored_refresh(&s).await;
     assert!(rotated.is_some());
     let out = s.plugin.sign_out(SignOutOptions::default()).await.unwrap();

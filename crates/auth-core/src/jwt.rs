@@ -315,11 +315,17 @@ mod tests {
     fn a_shared_string_is_kept_not_copied() {
         let raw: Arc<str> = compact(r#"{"sub":"abc","exp":10}"#).into();
         let (t, claims) = JwtToken::parse_shared_with_claims(raw.clone()).expect("valid");
-        assert!(std::ptr::eq(t.as_compact_str(), &*raw), "the same allocation");
+        assert!(
+            std::ptr::eq(t.as_compact_str(), &*raw),
+            "the same allocation"
+        );
         assert_eq!(Arc::strong_count(&raw), 2);
         assert_eq!((t.expires_at(), claims.sub()), (Some(10), Some("abc")));
         let copied = JwtToken::parse(&raw).expect("valid");
-        assert!(!std::ptr::eq(copied.as_compact_str(), &*raw), "parse copies");
+        assert!(
+            !std::ptr::eq(copied.as_compact_str(), &*raw),
+            "parse copies"
+        );
         assert_eq!(
             JwtToken::parse_shared("a.b".into()).err(),
             Some(JwtDecodeError::Shape)

@@ -197,7 +197,8 @@ fn the_oauth_endpoint_override_replaces_the_domain() {
 
 #[test]
 fn the_storage_prefix_is_amplify_s_and_shared_by_clones() {
-    let c = parse(r#"{"user_pool_id":"ap-south-1_abc","user_pool_client_id":"c1"}"#).expect("valid");
+    let c =
+        parse(r#"{"user_pool_id":"ap-south-1_abc","user_pool_client_id":"c1"}"#).expect("valid");
     let clone = c.clone();
     let (a, b) = (c.storage_prefix(), clone.storage_prefix());
     assert_eq!(a.as_deref(), Some("CognitoIdentityServiceProvider.c1"));
