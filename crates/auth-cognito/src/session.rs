@@ -8,6 +8,8 @@
 //! `CognitoIdentityServiceProvider.<clientId>.oauthSignIn` = `true,false`, as
 //! Amplify JS does, so that sign-out knows to offer the hosted UI's `/logout`.
 
+use std::sync::Arc;
+
 use auth_core::error::AuthError;
 use auth_core::jwt::{JwtClaims, JwtToken};
 use auth_core::secret::SecretString;
@@ -40,7 +42,8 @@ pub(crate) struct UserTokens {
     pub(crate) user_sub: String,
     pub(crate) access: JwtToken,
     pub(crate) id: Option<JwtToken>,
-    pub(crate) refresh: Option<SecretString>,
+    /// The refresh token, or that the store holds it (see [`RefreshToken`]).
+    pub(crate) refresh: RefreshToken,
     /// Server time minus local time, in milliseconds, measured on receipt.
     pub(crate) clock_drift_ms: i64,
     pub(crate) sign_in_details: Option<SignInDetails>,
@@ -54,6 +57,46 @@ pub(crate) struct UserTokens {
     /// The key of the user's remembered device, sent with every refresh
     /// (`device_store.rs` keeps the device; this is a copy for the refresh).
     pub(crate) device_key: Option<String>,
+}
+
+/// A session's refresh token, or where it is.
+///
+/// Once saved, the refresh token is not kept in memory: a refresh re-reads
+/// the store under its lock before it presents anything
+/// (`orchestrator/shared.rs`) and takes the token from there, and a
+/// sign-out reads it before it clears the store. So a long-lived session
+/// holds the secret (about 1.7 KB with Cognito) only while it is unsaved,
+/// for every kind of store.
+#[derive(Clone, Default)]
+pub(crate) enum RefreshToken {
+    /// The session has none.
+    #[default]
+    None,
+    /// Saved in the store, not kept in memory.
+    Stored,
+    /// In memory: just received or read, or refreshed and not yet saved.
+    Held(SecretString),
+}
+
+impl RefreshToken {
+    /// Whether the session has one, in memory or in the store.
+    pub(crate) fn exists(&self) -> bool {
+        !matches!(self, Self::None)
+    }
+
+    /// The token, when it is in memory.
+    pub(crate) fn held(&self) -> Option<&SecretString> {
+        match self {
+            Self::Held(t) => Some(t),
+            Self::None | Self::Stored => None,
+        }
+    }
+}
+
+impl From<Option<SecretString>> for RefreshToken {
+    fn from(token: Option<SecretString>) -> Self {
+        token.map_or(Self::None, Self::Held)
+    }
 }
 
 /// The next unique serial for tokens or federations.
@@ -121,7 +164,7 @@ impl UserTokens {
             user_sub,
             access,
             id,
-            refresh,
+            refresh: refresh.into(),
             clock_drift_ms,
             sign_in_details,
             origin: SignInOrigin::Api,
@@ -129,6 +172,15 @@ impl UserTokens {
             serial: next_serial(),
             device_key: None,
         })
+    }
+
+    /// These tokens once the store holds them: the refresh token is dropped
+    /// from memory (it is read from the store when needed).
+    pub(crate) fn saved(mut self) -> Self {
+        if let RefreshToken::Held(_) = self.refresh {
+            self.refresh = RefreshToken::Stored;
+        }
+        self
     }
 
     /// Whether the tokens must be refreshed: `now + drift + margin >= exp`.
@@ -158,14 +210,20 @@ impl UserTokens {
 /// Storage key names for one app client.
 #[derive(Debug, Clone)]
 pub(crate) struct Keys {
-    prefix: String,
+    /// `CognitoIdentityServiceProvider.<clientId>`.
+    prefix: Arc<str>,
 }
 
 impl Keys {
+    #[cfg(test)]
     pub(crate) fn new(client_id: &str) -> Self {
         Self {
-            prefix: format!("CognitoIdentityServiceProvider.{client_id}"),
+            prefix: format!("CognitoIdentityServiceProvider.{client_id}").into(),
         }
+    }
+    /// The keys of `config`'s app client, sharing the config's prefix.
+    pub(crate) fn for_config(config: &crate::config::CognitoConfig) -> Option<Self> {
+        config.storage_prefix().map(|prefix| Self { prefix })
     }
     pub(crate) fn last_auth_user(&self) -> String {
         format!("{}.LastAuthUser", self.prefix)
@@ -197,7 +255,7 @@ pub(crate) fn persist_changes(keys: &Keys, t: &UserTokens) -> Vec<StorageChange>
     let u = &t.storage_username;
     let set = |f: &str, v: String| StorageChange::Set(keys.field(u, f), v);
     let remove = |f: &str| StorageChange::Remove(keys.field(u, f));
-    vec![
+    let mut changes = vec![
         StorageChange::Remove(keys.session_expired()),
         StorageChange::Set(keys.last_auth_user(), u.clone()),
         set("accessToken", t.access.as_compact_str().to_owned()),
@@ -206,10 +264,14 @@ pub(crate) fn persist_changes(keys: &Keys, t: &UserTokens) -> Vec<StorageChange>
             Some(id) => set("idToken", id.as_compact_str().to_owned()),
             None => remove("idToken"),
         },
-        match &t.refresh {
-            Some(r) => set("refreshToken", r.expose_secret().to_owned()),
-            None => remove("refreshToken"),
-        },
+    ];
+    match &t.refresh {
+        RefreshToken::Held(r) => changes.push(set("refreshToken", r.expose_secret().to_owned())),
+        RefreshToken::None => changes.push(remove("refreshToken")),
+        // The store holds it already: the key is left as it is.
+        RefreshToken::Stored => {}
+    }
+    changes.push(
         match t
             .sign_in_details
             .as_ref()
@@ -218,13 +280,14 @@ pub(crate) fn persist_changes(keys: &Keys, t: &UserTokens) -> Vec<StorageChange>
             Some(json) => set("signInDetails", json),
             None => remove("signInDetails"),
         },
-        match t.origin {
-            SignInOrigin::HostedUi => {
-                StorageChange::Set(keys.oauth_sign_in(), OAUTH_SIGN_IN_VALUE.to_owned())
-            }
-            SignInOrigin::Api => StorageChange::Remove(keys.oauth_sign_in()),
-        },
-    ]
+    );
+    changes.push(match t.origin {
+        SignInOrigin::HostedUi => {
+            StorageChange::Set(keys.oauth_sign_in(), OAUTH_SIGN_IN_VALUE.to_owned())
+        }
+        SignInOrigin::Api => StorageChange::Remove(keys.oauth_sign_in()),
+    });
+    changes
 }
 
 /// The removals that clear `username`'s session.
@@ -271,10 +334,12 @@ pub(crate) async fn load(
         let oauth_sign_in = keys.oauth_sign_in();
         let mut wanted: Vec<&str> = vec![&last_auth_user, &oauth_sign_in];
         wanted.extend(names.iter().map(String::as_str));
-        let mut values = storage.get_many(&wanted).await?.into_iter();
+        // Shared strings: the tokens keep the store's own copy when it has
+        // one to share (the memory store), instead of a second one.
+        let mut values = storage.get_many_shared(&wanted).await?.into_iter();
         match values.next().flatten() {
             None => return Ok(None),
-            Some(now) if now != username => username = now,
+            Some(now) if *now != *username => username = now.to_string(),
             Some(_) => {
                 let hosted_ui = values
                     .next()
@@ -297,7 +362,7 @@ pub(crate) async fn load(
 /// The session from the values of [`FIELDS`], in the order of `FIELDS`;
 /// `hosted_ui`: the session is marked as coming from the hosted UI.
 fn parse_fields(
-    values: Vec<Option<String>>,
+    values: Vec<Option<Arc<str>>>,
     hosted_ui: bool,
 ) -> Result<Option<UserTokens>, AuthError> {
     let mut values = values;
@@ -313,16 +378,16 @@ fn parse_fields(
     let Some(access) = access else {
         return Ok(None);
     };
-    let access = JwtToken::parse_with_claims(&access)
+    let access = JwtToken::parse_shared_with_claims(access)
         .map_err(|e| corrupt(format!("stored accessToken is not a JWT: {e}")))?;
     let id = match id {
         Some(s) => Some(
-            JwtToken::parse_with_claims(&s)
+            JwtToken::parse_shared_with_claims(s)
                 .map_err(|e| corrupt(format!("stored idToken is not a JWT: {e}")))?,
         ),
         None => None,
     };
-    let refresh = refresh.map(SecretString::from);
+    let refresh = refresh.map(SecretString::new);
     let drift = match drift {
         Some(s) => s
             .trim()

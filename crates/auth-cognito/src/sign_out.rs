@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::identity::{IdentityPool, IdentityState};
 use crate::orchestrator::Orchestrator;
-use crate::session::{SignInOrigin, UserTokens, clear_changes};
+use crate::session::{RefreshToken, SignInOrigin, UserTokens, clear_changes};
 use crate::sign_in::Pending;
 
 /// Signs out (see `CognitoAuthPlugin::sign_out`).
@@ -79,7 +79,10 @@ pub(crate) async fn sign_out_locally(
     }
     pending.clear()?;
     let snap = session.state.load_full();
-    let user = snap.user.clone();
+    let user = match snap.user.clone() {
+        Some(u) => Some(with_stored_refresh(session, u).await),
+        None => None,
+    };
     let mut changes: Vec<StorageChange> = Vec::new();
     if let (None, true, Ok(keys)) = (&user, snap.expired, session.keys()) {
         changes.push(StorageChange::Remove(keys.session_expired()));
@@ -113,6 +116,34 @@ pub(crate) async fn sign_out_locally(
     Ok((user, storage_result))
 }
 
+/// `u` with its refresh token read from the store, when only the store
+/// holds it: the remote step revokes it after the store is cleared. A
+/// failed read leaves it there (and the revocation reports the failure).
+async fn with_stored_refresh(session: &Orchestrator, u: Arc<UserTokens>) -> Arc<UserTokens> {
+    if !matches!(u.refresh, RefreshToken::Stored) {
+        return u;
+    }
+    let Ok(keys) = session.keys() else {
+        return u;
+    };
+    match session
+        .storage
+        .get(&keys.field(&u.storage_username, "refreshToken"))
+        .await
+    {
+        Ok(Some(token)) => {
+            let mut held = UserTokens::clone(&u);
+            held.refresh = RefreshToken::Held(token.into());
+            Arc::new(held)
+        }
+        Ok(None) => u,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the refresh token to revoke at sign-out");
+            u
+        }
+    }
+}
+
 /// The hosted UI's `/logout` for a session that came from it, so that its
 /// cookie does not sign the user straight back in.
 fn hosted_ui_sign_out_url(session: &Orchestrator, origin: Option<SignInOrigin>) -> Option<String> {
@@ -130,8 +161,14 @@ async fn global_sign_out(session: &Orchestrator, u: &UserTokens) -> Result<(), A
 
 /// `RevokeToken` of this session's refresh token.
 async fn revoke(session: &Orchestrator, u: &UserTokens) -> Result<(), AuthError> {
-    let Some(refresh) = &u.refresh else {
-        return Ok(());
+    let refresh = match &u.refresh {
+        RefreshToken::Held(token) => token,
+        RefreshToken::None => return Ok(()),
+        RefreshToken::Stored => {
+            return Err(AuthError::Storage(StorageError::Unavailable {
+                detail: "the refresh token was not found in storage (or could not be read) before the sign-out cleared it; it was not revoked".into(),
+            }));
+        }
     };
     let mut req = json!({
         "Token": refresh.expose_secret(),

@@ -4,6 +4,8 @@
 //! lease stops the refresh before Cognito, the lock is released at the end
 //! of every refresh, and refreshed tokens that the store could not take are
 //! served from memory and saved later, never over a store that moved on.
+//! A saved refresh token is not kept in memory: the refresh presents the
+//! one the store holds, and sign-out revokes it.
 //!
 //! The store is a `MemoryStorage` with switchable faults: a fault path that
 //! a real server does not produce on demand (the Redis and keychain stores
@@ -448,4 +450,88 @@ async fn sign_out_with_an_unreachable_store_never_read_is_a_transient_error() {
     assert!(stored(&s).await.is_some(), "the stored session is kept");
     fresh.sign_out(SignOutOptions::default()).await.unwrap();
     assert_eq!(stored(&s).await, None);
+}
+
+/// The value of the stored refresh token's key, and the key.
+async fn stored_refresh(s: &Signed) -> (String, Option<String>) {
+    let key = s
+        .storage
+        .inner
+        .keys()
+        .into_iter()
+        .find(|k| k.ends_with(".refreshToken"))
+        .expect("refreshToken key");
+    let value = s.storage.inner.get(&key).await.unwrap();
+    (key, value)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_refresh_token_is_read_from_the_store_not_kept_in_memory() {
+    let s = signed_in().await;
+    let (key, _) = stored_refresh(&s).await;
+    // The plugin's own copy, were it kept, would refresh fine: the one
+    // presented is what the store holds under the lock.
+    s.storage
+        .inner
+        .set(&key, "not-a-refresh-token")
+        .await
+        .unwrap();
+    let e = tokens(&s.plugin, true)
+        .await
+        .expect_err("the stored token is presented");
+    assert!(matches!(e, AuthError::SessionExpired { .. }), "{e:?}");
+    assert_eq!(s.bed.emu().count("GetTokensFromRefreshToken"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_token_gone_from_the_store_is_not_presented_and_the_session_is_kept() {
+    let s = signed_in().await;
+    let before = tokens(&s.plugin, false).await.unwrap();
+    let (key, original) = stored_refresh(&s).await;
+    let original = original.expect("a refresh token is stored");
+    s.storage.inner.remove(&key).await.unwrap();
+    let e = tokens(&s.plugin, true)
+        .await
+        .expect_err("no token to present");
+    assert!(matches!(e, AuthError::NoRefreshToken), "{e:?}");
+    assert_eq!(refresh_calls(&s), 0);
+    assert!(s.plugin.is_signed_in_cached(), "the session is kept");
+    assert_eq!(tokens(&s.plugin, false).await.unwrap(), before);
+    // Back in the store, it is used again, and the rotated one saved.
+    s.storage.inner.set(&key, &original).await.unwrap();
+    let after = tokens(&s.plugin, true).await.expect("refreshed");
+    assert_ne!(after, before);
+    assert_eq!(s.bed.emu().count("GetTokensFromRefreshToken"), 1);
+    let (_, rotated) = stored_refresh(&s).await;
+    assert_ne!(
+        rotated.as_deref(),
+        Some(original.as_str()),
+        "rotation saved"
+    );
+    assert_eq!(stored(&s).await.as_deref(), Some(after.as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_out_revokes_the_refresh_token_the_store_holds() {
+    let s = signed_in().await;
+    tokens(&s.plugin, true)
+        .await
+        .expect("refreshed, token rotated");
+    let (_, rotated) = stored_refresh(&s).await;
+    assert!(rotated.is_some());
+    let out = s.plugin.sign_out(SignOutOptions::default()).await.unwrap();
+    assert!(out.remote_signed_out, "revoked: {out:?}");
+    assert_eq!(s.bed.emu().count("RevokeToken"), 1);
+    assert_eq!(stored_refresh_value(&s).await, None);
+}
+
+/// The stored refresh token, when the key is still there.
+async fn stored_refresh_value(s: &Signed) -> Option<String> {
+    let key = s
+        .storage
+        .inner
+        .keys()
+        .into_iter()
+        .find(|k| k.ends_with(".refreshToken"))?;
+    s.storage.inner.get(&key).await.unwrap()
 }

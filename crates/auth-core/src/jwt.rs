@@ -126,11 +126,14 @@ impl fmt::Debug for JwtClaims {
 pub struct JwtToken(Arc<TokenInner>);
 
 struct TokenInner {
-    raw: Box<str>,
+    /// Shared with the store that held it, when it came from one that
+    /// hands out shared strings (`KeyValueStorage::get_many_shared`).
+    raw: Arc<str>,
     exp: Option<i64>,
     iat: Option<i64>,
-    /// Decoded from `raw` on first use.
-    claims: OnceLock<JwtClaims>,
+    /// Decoded from `raw` on first use. Boxed: a token whose claims are
+    /// never read (an idle session's) holds a pointer, not an empty map.
+    claims: OnceLock<Box<JwtClaims>>,
 }
 
 /// The claims of a compact JWT, decoded and type-checked.
@@ -163,13 +166,41 @@ impl JwtToken {
     /// The token keeps none of them.
     pub fn parse_with_claims(compact: &str) -> Result<(Self, JwtClaims), JwtDecodeError> {
         let claims = decode(compact)?;
-        let token = Self(Arc::new(TokenInner {
-            raw: compact.into(),
+        Ok((Self::with_raw(compact.into(), &claims), claims))
+    }
+
+    /// [`parse`](Self::parse) of a shared string, which the token keeps
+    /// rather than copying: a token read from a store that keeps its values
+    /// as `Arc<str>` (`KeyValueStorage::get_many_shared`) then costs no
+    /// second copy of the compact string.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use auth_core::jwt::JwtToken;
+    /// let raw: Arc<str> = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1LTEiLCJleHAiOjIwMDAwMDAwMDB9.".into();
+    /// let token = JwtToken::parse_shared(raw.clone()).unwrap();
+    /// assert!(std::ptr::eq(token.as_compact_str(), &*raw));
+    /// ```
+    pub fn parse_shared(compact: Arc<str>) -> Result<Self, JwtDecodeError> {
+        Self::parse_shared_with_claims(compact).map(|(token, _)| token)
+    }
+
+    /// [`parse_shared`](Self::parse_shared), also handing back the claims it
+    /// decoded, as [`parse_with_claims`](Self::parse_with_claims) does.
+    pub fn parse_shared_with_claims(
+        compact: Arc<str>,
+    ) -> Result<(Self, JwtClaims), JwtDecodeError> {
+        let claims = decode(&compact)?;
+        Ok((Self::with_raw(compact, &claims), claims))
+    }
+
+    fn with_raw(raw: Arc<str>, claims: &JwtClaims) -> Self {
+        Self(Arc::new(TokenInner {
+            raw,
             exp: claims.exp,
             iat: claims.iat,
             claims: OnceLock::new(),
-        }));
-        Ok((token, claims))
+        }))
     }
 
     /// The compact serialization, to send as a bearer token.
@@ -183,7 +214,7 @@ impl JwtToken {
     /// The decoded claims: decoded on the first call, then kept with the
     /// token (and shared by its clones).
     pub fn claims(&self) -> &JwtClaims {
-        self.0.claims.get_or_init(|| self.decode_claims())
+        self.0.claims.get_or_init(|| Box::new(self.decode_claims()))
     }
 
     /// The claims decoded afresh into a value the token does not keep: for
@@ -278,6 +309,27 @@ mod tests {
             "clones share the decoded claims"
         );
         assert!(t.claims() == &fresh);
+    }
+
+    #[test]
+    fn a_shared_string_is_kept_not_copied() {
+        let raw: Arc<str> = compact(r#"{"sub":"abc","exp":10}"#).into();
+        let (t, claims) = JwtToken::parse_shared_with_claims(raw.clone()).expect("valid");
+        assert!(
+            std::ptr::eq(t.as_compact_str(), &*raw),
+            "the same allocation"
+        );
+        assert_eq!(Arc::strong_count(&raw), 2);
+        assert_eq!((t.expires_at(), claims.sub()), (Some(10), Some("abc")));
+        let copied = JwtToken::parse(&raw).expect("valid");
+        assert!(
+            !std::ptr::eq(copied.as_compact_str(), &*raw),
+            "parse copies"
+        );
+        assert_eq!(
+            JwtToken::parse_shared("a.b".into()).err(),
+            Some(JwtDecodeError::Shape)
+        );
     }
 
     #[test]

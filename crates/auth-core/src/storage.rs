@@ -240,6 +240,29 @@ pub trait KeyValueStorage: Send + Sync + fmt::Debug {
         Ok(values)
     }
 
+    /// [`get_many`](Self::get_many), each value as a shared string.
+    ///
+    /// A store that keeps its values in memory as `Arc<str>` (the memory
+    /// store) hands out its own allocation, so that the reader's copy (the
+    /// plugin's parsed tokens) and the store's are one. The default wraps
+    /// [`get_many`](Self::get_many); a store that reads from elsewhere
+    /// (a file, Redis) has nothing to share and need not override it.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use auth_core::storage::{KeyValueStorage, StorageError};
+    /// # async fn demo(store: &dyn KeyValueStorage) -> Result<(), StorageError> {
+    /// let values: Vec<Option<Arc<str>>> = store.get_many_shared(&["a", "b"]).await?;
+    /// # let _ = values; Ok(()) }
+    /// ```
+    async fn get_many_shared(
+        &self,
+        keys: &[&str],
+    ) -> Result<Vec<Option<std::sync::Arc<str>>>, StorageError> {
+        let values = self.get_many(keys).await?;
+        Ok(values.into_iter().map(|v| v.map(Into::into)).collect())
+    }
+
     /// Writes `key`.
     async fn set(&self, key: &str, value: &str) -> Result<(), StorageError>;
 

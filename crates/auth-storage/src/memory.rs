@@ -19,6 +19,11 @@ use crate::DEFAULT_LOCK_TIMEOUT;
 /// like two processes sharing a file), while plain operations never wait
 /// for it, so a lock holder can read and write without deadlocking.
 ///
+/// Values are kept as shared strings and handed out as such by
+/// [`get_many_shared`](KeyValueStorage::get_many_shared): a session the
+/// plugin restores from this store holds the store's copy of its tokens,
+/// not a second one.
+///
 /// `Debug` prints the number of entries, never keys or values.
 #[derive(Clone)]
 pub struct MemoryStorage {
@@ -26,9 +31,13 @@ pub struct MemoryStorage {
     lock_timeout: Duration,
 }
 
+/// Keys and values as exact-size allocations (no spare capacity), values
+/// shareable with readers.
+type Entries = BTreeMap<Box<str>, Arc<str>>;
+
 #[derive(Default)]
 struct Shared {
-    entries: RwLock<BTreeMap<String, String>>,
+    entries: RwLock<Entries>,
     transaction: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -62,10 +71,10 @@ impl MemoryStorage {
 
     /// The keys, in order. Keys are not secret; values are.
     pub fn keys(&self) -> Vec<String> {
-        self.read(|m| m.keys().cloned().collect())
+        self.read(|m| m.keys().map(|k| k.to_string()).collect())
     }
 
-    fn read<T>(&self, f: impl FnOnce(&BTreeMap<String, String>) -> T) -> T {
+    fn read<T>(&self, f: impl FnOnce(&Entries) -> T) -> T {
         // A panic in another thread cannot leave the map half-updated (each
         // update is a single map call), so a poisoned lock is still usable.
         let guard = self
@@ -76,7 +85,7 @@ impl MemoryStorage {
         f(&guard)
     }
 
-    fn write<T>(&self, f: impl FnOnce(&mut BTreeMap<String, String>) -> T) -> T {
+    fn write<T>(&self, f: impl FnOnce(&mut Entries) -> T) -> T {
         let mut guard = self
             .shared
             .entries
@@ -103,16 +112,26 @@ impl fmt::Debug for MemoryStorage {
 #[async_trait]
 impl KeyValueStorage for MemoryStorage {
     async fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        Ok(self.read(|m| m.get(key).cloned()))
+        Ok(self.read(|m| m.get(key).map(|v| v.to_string())))
     }
 
     /// Reads every key under one read lock: a snapshot.
     async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<String>>, StorageError> {
+        Ok(self.read(|m| {
+            keys.iter()
+                .map(|k| m.get(*k).map(|v| v.to_string()))
+                .collect()
+        }))
+    }
+
+    /// Reads every key under one read lock, handing out the stored
+    /// allocations themselves.
+    async fn get_many_shared(&self, keys: &[&str]) -> Result<Vec<Option<Arc<str>>>, StorageError> {
         Ok(self.read(|m| keys.iter().map(|k| m.get(*k).cloned()).collect()))
     }
 
     async fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        self.write(|m| m.insert(key.to_owned(), value.to_owned()));
+        self.write(|m| m.insert(key.into(), value.into()));
         Ok(())
     }
 
@@ -132,10 +151,10 @@ impl KeyValueStorage for MemoryStorage {
             for change in changes {
                 match change.into_key_value() {
                     (k, Some(v)) => {
-                        m.insert(k, v);
+                        m.insert(k.into_boxed_str(), v.into());
                     }
                     (k, None) => {
-                        m.remove(&k);
+                        m.remove(k.as_str());
                     }
                 }
             }
@@ -201,6 +220,22 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(store.keys(), vec!["a".to_owned()]);
+        assert_eq!(store.get("a").await.unwrap().as_deref(), Some("2"));
+    }
+
+    #[tokio::test]
+    async fn shared_reads_hand_out_the_stored_allocation() {
+        let store = MemoryStorage::new();
+        store.set("a", "1").await.unwrap();
+        let first = store.get_many_shared(&["a", "absent"]).await.unwrap();
+        let again = store.get_many_shared(&["a"]).await.unwrap();
+        let (Some(x), None, Some(y)) = (&first[0], &first[1], &again[0]) else {
+            panic!("{first:?} {again:?}");
+        };
+        assert!(Arc::ptr_eq(x, y), "one allocation, not a copy per read");
+        assert_eq!(&**x, "1");
+        store.set("a", "2").await.unwrap();
+        assert_eq!(&**x, "1", "a reader keeps the value it read");
         assert_eq!(store.get("a").await.unwrap().as_deref(), Some("2"));
     }
 

@@ -47,7 +47,7 @@ const BOUNDS: &[(&str, &str)] = &[
     ),
     (
         "memory_per_session",
-        "the storage's own copy of the session (4.4 KB) and the plugin's parsed tokens (2.3 KB); see *Memory*",
+        "the storage's own copy of the session (4.2 KB), then the plugin's `Inner` (1.0 KB with its 128-byte-aligned header); see *Memory*",
     ),
     (
         "concurrent_force_refresh_10k",

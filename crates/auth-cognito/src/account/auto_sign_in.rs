@@ -39,9 +39,10 @@ struct Waiting {
 }
 
 /// The auto sign-in waiting for `confirm_sign_up` or `auto_sign_in`: one
-/// per plugin, in memory only.
+/// per plugin, in memory only. Boxed, so that an idle plugin keeps a
+/// pointer, not a whole `Waiting`.
 #[derive(Default)]
-pub(crate) struct AutoSignIn(Mutex<Option<Waiting>>);
+pub(crate) struct AutoSignIn(Mutex<Option<Box<Waiting>>>);
 
 impl fmt::Debug for AutoSignIn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -64,7 +65,7 @@ fn poisoned() -> AuthError {
 
 impl AutoSignIn {
     fn set(&self, value: Option<Waiting>) -> Result<(), AuthError> {
-        *self.0.lock().map_err(|_| poisoned())? = value;
+        *self.0.lock().map_err(|_| poisoned())? = value.map(Box::new);
         Ok(())
     }
 
@@ -114,7 +115,7 @@ impl AutoSignIn {
     }
 
     fn take(&self) -> Result<Option<Waiting>, AuthError> {
-        Ok(self.0.lock().map_err(|_| poisoned())?.take())
+        Ok(self.0.lock().map_err(|_| poisoned())?.take().map(|w| *w))
     }
 }
 

@@ -203,6 +203,7 @@ impl CognitoConfigBuilder {
             oauth_endpoint,
             passwordless: self.passwordless,
             tuning: self.tuning,
+            storage_prefix: std::sync::OnceLock::new(),
         }))
     }
 }

@@ -75,6 +75,10 @@ struct Fields {
     oauth_endpoint: Option<String>,
     passwordless: Option<PasswordlessConfig>,
     tuning: Tuning,
+    /// The prefix of the user pool's storage keys, made by the first plugin
+    /// and shared by the plugins of every clone (one per session in a
+    /// server), rather than one copy each.
+    storage_prefix: std::sync::OnceLock<Arc<str>>,
 }
 
 impl fmt::Debug for CognitoConfig {
@@ -193,6 +197,18 @@ impl CognitoConfig {
             .map(|o| o.domain.trim())
             .filter(|d| !d.is_empty())
             .map(|d| format!("https://{d}"))
+    }
+
+    /// `CognitoIdentityServiceProvider.<clientId>`: the prefix of the user
+    /// pool's storage keys (Amplify JS v6's layout, see `session.rs`), one
+    /// allocation shared by the clones of this config.
+    pub(crate) fn storage_prefix(&self) -> Option<Arc<str>> {
+        let client_id = self.f.user_pool_client_id.as_deref()?;
+        let prefix = self
+            .f
+            .storage_prefix
+            .get_or_init(|| format!("CognitoIdentityServiceProvider.{client_id}").into());
+        Some(prefix.clone())
     }
 
     /// The identity-pool logins key of the user pool:

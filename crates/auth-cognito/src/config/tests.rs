@@ -194,3 +194,26 @@ fn the_oauth_endpoint_override_replaces_the_domain() {
         .expect("valid");
     assert_eq!(none.oauth_endpoint(), None);
 }
+
+#[test]
+fn the_storage_prefix_is_amplify_s_and_shared_by_clones() {
+    let c =
+        parse(r#"{"user_pool_id":"ap-south-1_abc","user_pool_client_id":"c1"}"#).expect("valid");
+    let clone = c.clone();
+    let (a, b) = (c.storage_prefix(), clone.storage_prefix());
+    assert_eq!(a.as_deref(), Some("CognitoIdentityServiceProvider.c1"));
+    assert!(
+        Arc::ptr_eq(a.as_ref().expect("a"), b.as_ref().expect("b")),
+        "one allocation for every plugin of the config"
+    );
+    let keys = crate::session::Keys::for_config(&clone).expect("keys");
+    assert_eq!(
+        keys.last_auth_user(),
+        "CognitoIdentityServiceProvider.c1.LastAuthUser"
+    );
+    let identity_only = parse(
+        r#"{"identity_pool_id":"ap-south-1:11111111-2222-3333-4444-555555555555","aws_region":"ap-south-1"}"#,
+    )
+    .expect("an identity pool alone is a valid config");
+    assert_eq!(identity_only.storage_prefix(), None);
+}

@@ -130,7 +130,7 @@ impl IdentityPool {
                 };
                 (
                     vec![(
-                        self.user_pool_provider.clone(),
+                        self.client.user_pool_provider(),
                         SecretString::new(id_token.as_compact_str()),
                     )],
                     IdOwner::User(u.user_sub.clone()),

@@ -21,7 +21,7 @@ use aws_sdk_cognitoidentity::error::{ProvideErrorMetadata, SdkError};
 use tracing::instrument::WithSubscriber as _;
 use tracing::subscriber::NoSubscriber;
 
-use crate::config::Tuning;
+use crate::config::{CognitoConfig, Tuning};
 use crate::idp::service_error;
 
 /// What a shared SDK client is made for: region, endpoint, timeouts.
@@ -34,14 +34,16 @@ type Key = (String, String, std::time::Duration, std::time::Duration);
 #[derive(Clone)]
 pub(crate) struct IdentityClient {
     client: std::sync::Arc<std::sync::OnceLock<aws_sdk_cognitoidentity::Client>>,
-    key: std::sync::Arc<Key>,
-    pool_id: String,
+    /// The pool id, region, endpoint and timeouts are read from the shared
+    /// config when needed: a plugin (one per session in a server) holds no
+    /// copy of them.
+    config: CognitoConfig,
 }
 
 impl fmt::Debug for IdentityClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IdentityClient")
-            .field("pool_id", &self.pool_id)
+            .field("pool_id", &self.pool_id())
             .finish_non_exhaustive()
     }
 }
@@ -119,26 +121,34 @@ fn sdk_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
 }
 
 impl IdentityClient {
-    pub(crate) fn new(pool_id: &str, region: &str, endpoint: &str, tuning: &Tuning) -> Self {
+    /// The client of `config`'s identity pool.
+    pub(crate) fn new(config: &CognitoConfig) -> Self {
         Self {
             client: std::sync::Arc::default(),
-            key: std::sync::Arc::new((
-                region.to_owned(),
-                endpoint.to_owned(),
-                tuning.connect_timeout,
-                tuning.request_timeout,
-            )),
-            pool_id: pool_id.to_owned(),
+            config: config.clone(),
         }
     }
 
     /// The SDK client, made at the first call.
     fn client(&self) -> &aws_sdk_cognitoidentity::Client {
-        self.client.get_or_init(|| shared_client(&self.key))
+        self.client.get_or_init(|| {
+            let tuning: &Tuning = self.config.tuning();
+            shared_client(&(
+                self.config.region().to_owned(),
+                self.config.identity_pool_endpoint(),
+                tuning.connect_timeout,
+                tuning.request_timeout,
+            ))
+        })
     }
 
     pub(crate) fn pool_id(&self) -> &str {
-        &self.pool_id
+        self.config.identity_pool_id().unwrap_or_default()
+    }
+
+    /// The identity-pool logins key of the user pool (empty without one).
+    pub(crate) fn user_pool_provider(&self) -> String {
+        self.config.user_pool_provider_name().unwrap_or_default()
     }
 
     fn logins_map(logins: &[(String, SecretString)]) -> Option<HashMap<String, String>> {
@@ -161,7 +171,7 @@ impl IdentityClient {
         let out = self
             .client()
             .get_id()
-            .identity_pool_id(&self.pool_id)
+            .identity_pool_id(self.pool_id())
             .set_logins(Self::logins_map(logins))
             .send()
             .with_subscriber(NoSubscriber::default())

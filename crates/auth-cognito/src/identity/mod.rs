@@ -117,8 +117,6 @@ pub(crate) struct IdentityPool {
     /// forced: callers that arrive while it runs adopt its result.
     creds_flight: Flight<(PrincipalKey, bool), IdentityResult>,
     guests_allowed: bool,
-    /// The logins key of the user pool.
-    user_pool_provider: String,
     creds_margin_ms: i64,
 }
 
@@ -128,20 +126,15 @@ impl IdentityPool {
         config: &CognitoConfig,
         storage: Arc<dyn KeyValueStorage>,
     ) -> Option<Self> {
-        let pool_id = config.identity_pool_id()?;
+        // No identity pool configured: no client.
+        config.identity_pool_id()?;
         let tuning = config.tuning();
         Some(Self {
-            client: IdentityClient::new(
-                pool_id,
-                config.region(),
-                &config.identity_pool_endpoint(),
-                tuning,
-            ),
+            client: IdentityClient::new(config),
             storage,
             flight: Mutex::new(()),
             creds_flight: Flight::default(),
             guests_allowed: config.unauthenticated_identities_enabled(),
-            user_pool_provider: config.user_pool_provider_name().unwrap_or_default(),
             creds_margin_ms: i64::try_from(tuning.credentials_expiry_margin.as_millis())
                 .unwrap_or(i64::MAX),
         })

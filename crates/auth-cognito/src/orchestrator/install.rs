@@ -104,17 +104,22 @@ impl Orchestrator {
         changes.extend(persist_changes(keys, &tokens));
         let is_sign_in = matches!(event, AuthEvent::SignedIn { .. });
         let mut unsaved = None;
-        if is_sign_in {
+        let saved = if is_sign_in {
             // Nothing is published: a sign-in that cannot be persisted
             // fails as a whole, and the store is left as it was.
             self.storage.apply(changes).await?;
+            true
         } else if !self.save_refreshed(changes).await {
             // Refreshed tokens are valid, and the old refresh token may have
             // been rotated away: serve them from memory and save them later
             // (shared.rs).
             unsaved = previous.map(|p| self.unsaved(tokens.serial, p));
-        }
-        let tokens = Arc::new(tokens);
+            false
+        } else {
+            true
+        };
+        // Saved: the refresh token is read from the store when needed.
+        let tokens = Arc::new(if saved { tokens.saved() } else { tokens });
         let new = tokens.clone();
         self.update(|s| {
             s.loaded = true;

@@ -41,10 +41,12 @@ impl Orchestrator {
         };
         let identity = Arc::new(identity);
         let signed_in = user.is_some();
+        // Read from the store, so saved there: no copy of the refresh token.
+        let user = user.map(|u| Arc::new(u.saved()));
         self.update(|s| {
             if !s.loaded {
                 s.loaded = true;
-                s.user = user.clone().map(Arc::new);
+                s.user = user.clone();
                 s.expired = expired;
                 s.identity = identity.clone();
                 s.generation += 1;

@@ -82,8 +82,10 @@ pub(crate) struct Orchestrator {
     /// Whether the endpoint knows `GetTokensFromRefreshToken`.
     refresh_op: RefreshOp,
     pub(crate) token_margin_ms: i64,
-    /// The `DeviceName` of `ConfirmDevice` (default: the host name).
-    pub(crate) device_name: String,
+    /// The `DeviceName` of `ConfirmDevice`, when the builder set one; the
+    /// default (the host name) is read when a device is confirmed, so that
+    /// an idle plugin holds no copy of it.
+    pub(crate) device_name: Option<String>,
     /// Verifies tokens received from the service, when enabled.
     verifier: Option<TokenVerifier>,
 }
@@ -101,7 +103,7 @@ impl Orchestrator {
             Some(_) => Some(IdpClient::new(config.user_pool_endpoint(), &tuning)?),
             None => None,
         };
-        let keys = config.user_pool_client_id().map(Keys::new);
+        let keys = Keys::for_config(&config);
         let verifier = if verify_tokens {
             Some(TokenVerifier::new(&config, clock.clone())?)
         } else {
@@ -120,10 +122,18 @@ impl Orchestrator {
             backoff: std::sync::Mutex::new(Backoff::default()),
             refresh_op: RefreshOp::default(),
             token_margin_ms: millis(tuning.token_expiry_margin),
-            device_name: crate::devices::default_device_name(),
+            device_name: None,
             verifier,
             config,
         })
+    }
+
+    /// The `DeviceName` sent by `ConfirmDevice`: the builder's, else the
+    /// host name.
+    pub(crate) fn device_name(&self) -> String {
+        self.device_name
+            .clone()
+            .unwrap_or_else(crate::devices::default_device_name)
     }
 
     /// The injected clock, in milliseconds.

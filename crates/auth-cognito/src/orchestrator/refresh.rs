@@ -10,10 +10,11 @@ use auth_core::events::{AuthEvent, AuthState};
 use auth_core::storage::{StorageChange, StorageError, StorageLock};
 
 use super::classify::is_definitive;
+use super::shared::StoreHolds;
 use super::{Orchestrator, poisoned};
 use crate::flight::Ticket;
 use crate::identity::IdentityState;
-use crate::session::{UserTokens, clear_changes};
+use crate::session::{RefreshToken, UserTokens, clear_changes};
 
 /// A refresh's answer, with the session generation it left behind (read
 /// under the transaction lock): a caller adopting a completed refresh
@@ -71,7 +72,7 @@ impl Orchestrator {
             }
             return Ok(user);
         }
-        if force && user.refresh.is_none() {
+        if force && !user.refresh.exists() {
             return Err(AuthError::NoRefreshToken);
         }
         // A caller that arrives while a refresh is in flight adopts its
@@ -149,9 +150,9 @@ impl Orchestrator {
         if let Err(e) = self.save_unsaved_locked().await {
             return self.transient_failure(&user, e, now).into_result(user);
         }
-        match self.refreshed_elsewhere(&user, now).await {
-            Ok(Some(stored)) => {
-                let adopted = Arc::new(stored);
+        let stored_refresh = match self.refreshed_elsewhere(&user, now).await {
+            Ok(StoreHolds::Refreshed(stored)) => {
+                let adopted = Arc::new(stored.saved());
                 let new = adopted.clone();
                 self.update(|s| {
                     s.generation += 1;
@@ -161,13 +162,23 @@ impl Orchestrator {
                 tracing::debug!("adopted tokens refreshed by another process");
                 return Ok(adopted);
             }
-            Ok(None) => {}
+            Ok(StoreHolds::RefreshToken(token)) => token,
             // The store could not be read: what it holds may be newer than
             // this process's refresh token, so that token is not presented.
             Err(e) => return self.transient_failure(&user, e, now).into_result(user),
-        }
-        let Some(refresh) = user.refresh.clone() else {
-            return Err(AuthError::NoRefreshToken);
+        };
+        // A token this process holds (not yet saved) first; else the one
+        // the store holds for the user, just read under the lock.
+        let refresh = match (&user.refresh, stored_refresh) {
+            (RefreshToken::Held(token), _) => token.clone(),
+            (RefreshToken::Stored, Some(token)) => token,
+            (RefreshToken::Stored, None) => {
+                tracing::warn!(
+                    "the store no longer holds this session's refresh token (signed out elsewhere?); it is not refreshed"
+                );
+                return Err(AuthError::NoRefreshToken);
+            }
+            (RefreshToken::None, _) => return Err(AuthError::NoRefreshToken),
         };
         if !forced {
             let blocked = self.backoff.lock().map_err(|_| poisoned())?.blocked(now);

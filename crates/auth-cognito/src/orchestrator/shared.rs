@@ -29,12 +29,21 @@
 use std::sync::Arc;
 
 use auth_core::error::AuthError;
+use auth_core::secret::SecretString;
 use auth_core::storage::{StorageChange, StorageLock};
 use subtle::ConstantTimeEq;
 
 use super::snapshot::Unsaved;
 use super::{Orchestrator, millis};
 use crate::session::{UserTokens, load, persist_changes};
+
+/// What the re-read under the store's lock found.
+pub(super) enum StoreHolds {
+    /// Other, still-valid tokens of the same user: another process refreshed.
+    Refreshed(UserTokens),
+    /// Nothing to adopt; the user's stored refresh token, if any.
+    RefreshToken(Option<SecretString>),
+}
 
 /// How many times the write after a refresh is tried while the lock is held.
 pub(super) const SAVE_ATTEMPTS: u32 = 3;
@@ -54,8 +63,10 @@ pub(super) fn same_tokens(a: &UserTokens, b: &UserTokens) -> bool {
 /// The store, seen from a refresh.
 impl Orchestrator {
     /// Re-reads the stored session; the caller holds the store's lock.
-    /// `Some` when it holds other, still-valid tokens of the same user:
-    /// another process refreshed, and the caller adopts them.
+    /// [`StoreHolds::Refreshed`] when it holds other, still-valid tokens of
+    /// the same user: another process refreshed, and the caller adopts
+    /// them. Else the refresh token it holds for the user, which is the one
+    /// to present when this process keeps none in memory.
     ///
     /// # Errors
     ///
@@ -64,13 +75,18 @@ impl Orchestrator {
         &self,
         user: &UserTokens,
         now_ms: i64,
-    ) -> Result<Option<UserTokens>, AuthError> {
+    ) -> Result<StoreHolds, AuthError> {
         let stored = load(self.storage.as_ref(), self.keys()?).await?;
-        Ok(stored.filter(|s| {
-            s.storage_username == user.storage_username
-                && !same_tokens(s, user)
-                && !s.needs_refresh(now_ms, self.token_margin_ms)
-        }))
+        Ok(match stored {
+            Some(s) if s.storage_username != user.storage_username => {
+                StoreHolds::RefreshToken(None)
+            }
+            Some(s) if !same_tokens(&s, user) && !s.needs_refresh(now_ms, self.token_margin_ms) => {
+                StoreHolds::Refreshed(s)
+            }
+            Some(s) => StoreHolds::RefreshToken(s.refresh.held().cloned()),
+            None => StoreHolds::RefreshToken(None),
+        })
     }
 
     /// Releases the store's lock now and waits for the store to confirm.
@@ -199,15 +215,26 @@ impl Orchestrator {
                     return Err(AuthError::Storage(e));
                 }
                 tracing::info!("saved the refreshed session that an earlier write could not");
+                self.forget_saved_refresh(unsaved.serial);
             }
             // An earlier write that timed out had landed after all.
-            Some(s) if same_tokens(&s, &user) => {}
+            Some(s) if same_tokens(&s, &user) => self.forget_saved_refresh(unsaved.serial),
             _ => tracing::warn!(
                 "the stored session changed (signed out, or signed in anew, elsewhere); the refreshed tokens stay in this process only"
             ),
         }
         self.clear_unsaved(unsaved.serial);
         Ok(())
+    }
+
+    /// Drops tokens `serial`'s refresh token from memory, now that the
+    /// store holds it (the tokens themselves stay the same).
+    fn forget_saved_refresh(&self, serial: u64) {
+        self.update(|s| {
+            if let Some(u) = s.user.as_ref().filter(|u| u.serial == serial) {
+                s.user = Some(Arc::new(UserTokens::clone(u).saved()));
+            }
+        });
     }
 
     /// Records a failed save: the next attempt waits longer.

@@ -82,7 +82,7 @@ impl CognitoAuthPluginBuilder {
         let mut session =
             Orchestrator::new(self.config, storage.clone(), self.clock, self.verify_tokens)?;
         if let Some(name) = self.device_name.filter(|n| !n.trim().is_empty()) {
-            session.device_name = name;
+            session.device_name = Some(name);
         }
         let identity = IdentityPool::for_config(&session.config, storage);
         Ok(CognitoAuthPlugin {

@@ -189,8 +189,10 @@ impl fmt::Debug for PendingChallenge {
 }
 
 /// The challenge waiting for `confirm_sign_in`, if any: one per plugin.
+/// Boxed, so that the many plugins with none (every idle session) keep a
+/// pointer, not the whole challenge, in their shared state.
 #[derive(Debug, Default)]
-pub(crate) struct Pending(std::sync::Mutex<Option<PendingChallenge>>);
+pub(crate) struct Pending(std::sync::Mutex<Option<Box<PendingChallenge>>>);
 
 impl Pending {
     /// Forgets the pending challenge (a sign-in finished, or a sign-out).
@@ -201,12 +203,12 @@ impl Pending {
 
     /// Takes the pending challenge, leaving none.
     pub(super) fn take(&self) -> Result<Option<PendingChallenge>, AuthError> {
-        Ok(self.0.lock().map_err(|_| lock_error())?.take())
+        Ok(self.0.lock().map_err(|_| lock_error())?.take().map(|c| *c))
     }
 
     /// Makes `challenge` the pending one.
     pub(super) fn put(&self, challenge: PendingChallenge) -> Result<(), AuthError> {
-        *self.0.lock().map_err(|_| lock_error())? = Some(challenge);
+        *self.0.lock().map_err(|_| lock_error())? = Some(Box::new(challenge));
         Ok(())
     }
 }

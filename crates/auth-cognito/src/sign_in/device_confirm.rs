@@ -51,7 +51,7 @@ pub(super) async fn confirm_new_device(
     let req = json!({
         "AccessToken": tokens.access.as_compact_str(),
         "DeviceKey": device_key,
-        "DeviceName": session.device_name,
+        "DeviceName": session.device_name(),
         "DeviceSecretVerifierConfig": {
             "Salt": verifier.salt_b64(),
             "PasswordVerifier": verifier.password_verifier_b64(),
