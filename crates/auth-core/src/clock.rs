@@ -15,12 +15,14 @@ pub trait Clock: Send + Sync + fmt::Debug {
         self.now_millis().div_euclid(1000)
     }
 
-    /// Whether it is still before `deadline`: always the same answer as
+    /// Whether it is still before `deadline`: the answer of
     /// `self.now_millis() < deadline.millis()`, which is the default. A
-    /// clock may answer it more cheaply; [`SystemClock`] compares the system
+    /// clock may answer it more cheaply, as that comparison at an instant
+    /// at most one clock tick earlier; [`SystemClock`] compares the system
     /// time with the deadline's precomputed [`SystemTime`], without the
-    /// conversion to milliseconds (a plugin's cached-session check, once
-    /// per call).
+    /// conversion to milliseconds, and far from the deadline reads only the
+    /// kernel's coarse clock (a plugin's cached-session check, once per
+    /// call).
     ///
     /// ```
     /// use auth_core::clock::{Clock, Deadline, ManualClock};
@@ -102,7 +104,10 @@ impl Clock for SystemClock {
     /// the precise time by at most one tick (4 ms here), so a coarse time
     /// that is still `COARSE_SAFETY` before the deadline proves the precise
     /// one is before it too. Near the deadline, or when the coarse clock
-    /// says otherwise, the precise time decides, so the answer is the same.
+    /// says otherwise, the precise time decides. So the answer is the
+    /// precise clock's at the kernel's last tick (after a VM pause, until
+    /// the next tick, the last one before the pause: the same race as a
+    /// check made just before the pause).
     #[inline]
     fn is_before(&self, deadline: &Deadline) -> bool {
         match deadline.system {
