@@ -302,6 +302,39 @@ const ITEM_KINDS: &[&str] = &[
     "structfield",
 ];
 
+/// The primitive types, whose methods rustdoc titles `method str::find`
+/// (for a type that derefs to `str`, say): the standard library's, not a
+/// crate's.
+const PRIMITIVES: &[&str] = &[
+    "bool",
+    "char",
+    "str",
+    "slice",
+    "array",
+    "tuple",
+    "unit",
+    "never",
+    "pointer",
+    "reference",
+    "fn",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "f16",
+    "f32",
+    "f64",
+    "f128",
+];
+
 /// The foreign items `html` (one rustdoc page) names, outside its blanket and
 /// auto-trait implementations.
 fn foreign_items(html: &str, own: &[&str], allowed: &BTreeSet<String>) -> Vec<String> {
@@ -326,7 +359,11 @@ fn foreign_items(html: &str, own: &[&str], allowed: &BTreeSet<String>) -> Vec<St
         let Some((krate, _)) = path.split_once("::") else {
             continue;
         };
-        if ITEM_KINDS.contains(&kind) && !own.contains(&krate) && !allowed.contains(krate) {
+        if ITEM_KINDS.contains(&kind)
+            && !own.contains(&krate)
+            && !allowed.contains(krate)
+            && !PRIMITIVES.contains(&krate)
+        {
             found.push(title.to_owned());
         }
     }
@@ -456,7 +493,9 @@ mod tests {
             <a class="struct" href="struct.Own.html" title="struct mine::Own">Own</a>
             <a class="enum" href="https://doc.rust-lang.org/nightly/core/option/enum.Option.html" title="enum core::option::Option">Option</a>
             <a href="x" title="Copy item path to clipboard">x</a>
-            <a class="trait" title="trait aws_sdk_s3::Thing">Thing</a>"#;
+            <a class="trait" title="trait aws_sdk_s3::Thing">Thing</a>
+            <a href="https://doc.rust-lang.org/nightly/std/primitive.str.html#method.find" title="method str::find">find</a>
+            <a href="https://doc.rust-lang.org/nightly/std/primitive.char.html#method.is_ascii" title="method char::is_ascii">is_ascii</a>"#;
         assert_eq!(
             foreign_items(html, &["mine"], &allowed()),
             ["struct reqwest::Client", "trait aws_sdk_s3::Thing"]
