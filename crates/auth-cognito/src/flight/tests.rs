@@ -9,6 +9,27 @@ use tokio::sync::Notify;
 
 use super::*;
 
+/// Spawns a leader of `flight` whose operation never ends, and waits until
+/// it runs (the caller aborts it to model a cancelled caller).
+async fn spawn_stuck_leader(flight: &Arc<Flight<(), u32>>) -> tokio::task::JoinHandle<u32> {
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+    let flight = flight.clone();
+    let leader = tokio::spawn(async move {
+        flight
+            .run(
+                (),
+                |_| true,
+                || async {
+                    let _ = started_tx.send(());
+                    std::future::pending::<u32>().await
+                },
+            )
+            .await
+    });
+    started_rx.await.expect("the leader runs");
+    leader
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn callers_that_arrive_during_a_flight_share_its_one_run() {
     let flight = Arc::new(Flight::<(), usize>::default());
@@ -110,23 +131,7 @@ async fn a_caller_that_may_not_join_runs_after_the_flight() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_leader_hands_the_flight_to_a_waiter() {
     let flight = Arc::new(Flight::<(), u32>::default());
-    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
-    let leader = {
-        let flight = flight.clone();
-        tokio::spawn(async move {
-            flight
-                .run(
-                    (),
-                    |_| true,
-                    || async {
-                        let _ = started_tx.send(());
-                        std::future::pending::<u32>().await
-                    },
-                )
-                .await
-        })
-    };
-    started_rx.await.expect("the leader runs");
+    let leader = spawn_stuck_leader(&flight).await;
     let joined = Arc::new(AtomicUsize::new(0));
     let waiter = {
         let (flight, joined) = (flight.clone(), joined.clone());
@@ -278,23 +283,7 @@ async fn a_refused_key_or_value_is_not_adopted() {
 async fn a_dropped_leader_leaves_nothing_for_a_ticket_to_adopt() {
     let flight = Arc::new(Flight::<(), u32>::default());
     let ticket = flight.ticket();
-    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
-    let leader = {
-        let flight = flight.clone();
-        tokio::spawn(async move {
-            flight
-                .run(
-                    (),
-                    |_| true,
-                    || async {
-                        let _ = started_tx.send(());
-                        std::future::pending::<u32>().await
-                    },
-                )
-                .await
-        })
-    };
-    started_rx.await.expect("the leader runs");
+    let leader = spawn_stuck_leader(&flight).await;
     leader.abort();
     assert!(leader.await.expect_err("aborted").is_cancelled());
     assert!(
