@@ -42,6 +42,7 @@ pub trait Clock: Send + Sync + fmt::Debug {
 /// Unix epoch, with the same instant as a [`SystemTime`] made once
 /// (see [`Clock::is_before`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Deadline {
     millis: i64,
     /// The same instant, when it is after the epoch and representable.

@@ -46,6 +46,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// Not for secrets: it prints its value in `Debug` and `Display`, like the
 /// `String` it replaces. Secrets use [`SecretString`](crate::secret::SecretString).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub struct SharedStr(Arc<str>);
 
 impl SharedStr {
