@@ -155,7 +155,7 @@ async fn restore_once(bed: &Bed, storage: Arc<dyn KeyValueStorage>) -> (f64, f64
         .await
         .expect("restored fetch");
     let fetch = ms_since(t);
-    assert!(s.is_signed_in, "restored session is signed in");
+    assert!(s.is_signed_in(), "restored session is signed in");
     let t = Instant::now();
     let plugin = bed.plugin(storage);
     plugin.get_current_user().await.expect("restored user");

@@ -110,7 +110,7 @@ async fn run(sts_endpoint: Option<String>) -> Result<(), BoxError> {
         .await?;
     println!(
         "   identity id     {}",
-        session.identity_id.as_deref().unwrap_or("-")
+        session.identity_id().unwrap_or("-")
     );
 
     println!("\n2. The credentials an aws-sdk client signs with (ProvideCredentials)");

@@ -157,9 +157,13 @@ impl AuthPlugin for StaticTokenPlugin {
         let user_sub = token.claims().sub().map(SharedStr::from);
         // No identity pool behind this provider: no identity id, no AWS
         // credentials.
-        let mut session = AuthSession::signed_in(AuthTokens::new(token, None));
-        session.user_sub = user_sub;
-        Ok(session)
+        Ok(AuthSession::from_parts(
+            true,
+            Some(AuthTokens::new(token, None)),
+            None,
+            None,
+            user_sub,
+        ))
     }
 
     async fn sign_out(&self, _options: SignOutOptions) -> Result<SignOutResult, AuthError> {
@@ -206,7 +210,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let session = auth
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await?;
-    println!("   is_signed_in {}", session.is_signed_in);
+    println!("   is_signed_in {}", session.is_signed_in());
     match auth.get_current_user().await {
         Ok(u) => println!("   unexpected user {}", u.username),
         Err(e) => println!("   get_current_user: {e}"),
@@ -236,10 +240,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .await?;
     println!(
         "   fetch_auth_session: is_signed_in {}, user sub {}",
-        session.is_signed_in,
-        session.user_sub.as_deref().unwrap_or("-")
+        session.is_signed_in(),
+        session.user_sub().unwrap_or("-")
     );
-    if let Some(tokens) = &session.tokens {
+    if let Some(tokens) = &session.tokens() {
         let claims = tokens.access_token.claims();
         println!(
             "   access token claims: iss {}, aud {}, exp {}",
@@ -263,6 +267,6 @@ async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let session = auth
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await?;
-    println!("   is_signed_in {}", session.is_signed_in);
+    println!("   is_signed_in {}", session.is_signed_in());
     Ok(())
 }

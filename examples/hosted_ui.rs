@@ -182,7 +182,7 @@ async fn run() -> Result<(), BoxError> {
         .await?;
     println!(
         "   refresh         is_signed_in {} after a forced refresh",
-        session.is_signed_in
+        session.is_signed_in()
     );
     let out = plugin.sign_out(SignOutOptions::default()).await?;
     match &out.sign_out_url {

@@ -226,7 +226,7 @@ async fn run(args: &Args) -> Result<(), BoxError> {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await?;
     let signed_out =
-        !after.is_signed_in && matches!(auth.get_current_user().await, Err(AuthError::SignedOut));
+        !after.is_signed_in() && matches!(auth.get_current_user().await, Err(AuthError::SignedOut));
     say!(
         args,
         "   signed out: {signed_out} (server-side: {})",
@@ -252,15 +252,15 @@ async fn run(args: &Args) -> Result<(), BoxError> {
 fn session_json(s: &AuthSession) -> Value {
     let claims = |t: Option<&JwtToken>| t.map(|t| Value::Object(t.claims().as_map().clone()));
     json!({
-        "is_signed_in": s.is_signed_in,
-        "user_sub": s.user_sub,
-        "identity_id": s.identity_id,
-        "credentials": s.credentials.as_ref().map(|c| json!({
+        "is_signed_in": s.is_signed_in(),
+        "user_sub": s.user_sub(),
+        "identity_id": s.identity_id(),
+        "credentials": s.credentials().map(|c| json!({
             "access_key_id": c.access_key_id,
             "expiration": c.expiration,
         })),
-        "access_token_claims": claims(s.tokens.as_ref().map(|t| &t.access_token)),
-        "id_token_claims": claims(s.tokens.as_ref().and_then(|t| t.id_token.as_ref())),
+        "access_token_claims": claims(s.tokens().map(|t| &t.access_token)),
+        "id_token_claims": claims(s.tokens().and_then(|t| t.id_token.as_ref())),
     })
 }
 

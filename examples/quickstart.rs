@@ -130,15 +130,9 @@ async fn run() -> Result<(), BoxError> {
     let session = auth
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await?;
-    println!("   is_signed_in    {}", session.is_signed_in);
-    println!(
-        "   user sub        {}",
-        session.user_sub.as_deref().unwrap_or("-")
-    );
-    let tokens = session
-        .tokens
-        .as_ref()
-        .ok_or("a signed-in session has tokens")?;
+    println!("   is_signed_in    {}", session.is_signed_in());
+    println!("   user sub        {}", session.user_sub().unwrap_or("-"));
+    let tokens = session.tokens().ok_or("a signed-in session has tokens")?;
     let access = &tokens.access_token;
     println!(
         "   access token    token_use {}, client_id {}, scope {}",
@@ -194,8 +188,7 @@ async fn run() -> Result<(), BoxError> {
         .await?;
     settle().await;
     let new_access = &refreshed
-        .tokens
-        .as_ref()
+        .tokens()
         .ok_or("a refreshed session has tokens")?
         .access_token;
     println!(
@@ -208,7 +201,7 @@ async fn run() -> Result<(), BoxError> {
         access.issued_at().unwrap_or_default(),
         new_access.issued_at().unwrap_or_default()
     );
-    if let (Some(old), Some(new)) = (&first_key, &refreshed.credentials) {
+    if let (Some(old), Some(new)) = (&first_key, &refreshed.credentials()) {
         println!(
             "   access key id    {old} -> {} (credentials are refreshed too)",
             new.access_key_id
@@ -234,12 +227,9 @@ async fn run() -> Result<(), BoxError> {
     let guest = auth
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await?;
-    println!("   is_signed_in    {}", guest.is_signed_in);
-    println!(
-        "   identity id     {}",
-        guest.identity_id.as_deref().unwrap_or("-")
-    );
-    match &guest.credentials {
+    println!("   is_signed_in    {}", guest.is_signed_in());
+    println!("   identity id     {}", guest.identity_id().unwrap_or("-"));
+    match &guest.credentials() {
         Some(c) => println!(
             "   credentials     access key id {}, expires {}",
             c.access_key_id,

@@ -79,8 +79,8 @@ async fn main() -> Result<(), Error> {
     );
     println!(
         "both forced a refresh: A signed in {}, B signed in {}, {} refresh call(s) to Cognito",
-        ra?.is_signed_in,
-        rb?.is_signed_in,
+        ra?.is_signed_in(),
+        rb?.is_signed_in(),
         emu.count("GetTokensFromRefreshToken")
     );
     a.sign_out(SignOutOptions::default()).await?;

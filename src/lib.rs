@@ -54,7 +54,7 @@
 //! // Retrieve a user session: tokens come with their decoded claims. A token
 //! // itself has no `Display` and redacts itself in `Debug`.
 //! let session = auth.fetch_auth_session(FetchAuthSessionOptions::default()).await?;
-//! if let Some(tokens) = &session.tokens {
+//! if let Some(tokens) = session.tokens() {
 //!     println!("access token expires at {:?}", tokens.access_token.expires_at());
 //! }
 //!

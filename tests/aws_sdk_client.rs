@@ -135,11 +135,17 @@ async fn an_aws_sdk_client_signs_with_the_identity_pool_credentials() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("guest session");
-    let guest_key = String::from(guest.credentials.expect("guest credentials").access_key_id);
+    let guest_key = String::from(
+        guest
+            .credentials()
+            .expect("guest credentials")
+            .access_key_id
+            .clone(),
+    );
     assert_eq!(seen.lock().expect("seen").last(), Some(&guest_key));
     assert_eq!(
         emu.identity_for_access_key(&guest_key),
-        guest.identity_id.map(String::from)
+        guest.identity_id().map(String::from)
     );
 
     // Signed in: a new client (the SDK caches identities per client) signs
@@ -154,12 +160,17 @@ async fn an_aws_sdk_client_signs_with_the_identity_pool_credentials() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("user session");
-    let user_key = String::from(user.credentials.expect("user credentials").access_key_id);
+    let user_key = String::from(
+        user.credentials()
+            .expect("user credentials")
+            .access_key_id
+            .clone(),
+    );
     assert!(user_key != guest_key);
     assert_eq!(seen.lock().expect("seen").last(), Some(&user_key));
     assert_eq!(
         emu.identity_for_access_key(&user_key),
-        user.identity_id.map(String::from)
+        user.identity_id().map(String::from)
     );
     assert_eq!(emu.count("GetCredentialsForIdentity"), 2);
 }

@@ -172,7 +172,7 @@ async fn concurrent_forced_refreshes_through_redis_all_succeed_and_present_no_re
     let results = all_at_once(&instances, FetchAuthSessionOptions::force_refresh()).await;
     for (i, r) in results.iter().enumerate() {
         let session = r.as_ref().unwrap_or_else(|e| panic!("instance {i}: {e}"));
-        assert!(session.is_signed_in, "instance {i} lost its session");
+        assert!(session.is_signed_in(), "instance {i} lost its session");
     }
     let calls = bed.emu.count("GetTokensFromRefreshToken");
     assert!(
@@ -203,8 +203,7 @@ async fn instances_on_expired_tokens_cause_one_refresh_call() {
         .await
         .unwrap();
     let old_access = before
-        .tokens
-        .as_ref()
+        .tokens()
         .unwrap()
         .access_token
         .as_compact_str()
@@ -220,8 +219,7 @@ async fn instances_on_expired_tokens_cause_one_refresh_call() {
         let session = r.as_ref().unwrap_or_else(|e| panic!("instance {i}: {e}"));
         accesses.insert(
             session
-                .tokens
-                .as_ref()
+                .tokens()
                 .unwrap()
                 .access_token
                 .as_compact_str()
@@ -267,8 +265,7 @@ async fn without_the_lease_the_same_race_signs_instances_out() {
 
 fn access_token(session: &AuthSession) -> String {
     session
-        .tokens
-        .as_ref()
+        .tokens()
         .expect("tokens")
         .access_token
         .as_compact_str()
@@ -308,13 +305,13 @@ async fn a_redis_outage_serves_valid_tokens_from_memory_and_signs_nobody_out() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .unwrap();
-    assert!(during.is_signed_in);
+    assert!(during.is_signed_in());
     assert_eq!(access_token(&during), before, "served from memory");
     let forced = plugin
         .fetch_auth_session(FetchAuthSessionOptions::force_refresh())
         .await
         .unwrap();
-    assert!(forced.is_signed_in);
+    assert!(forced.is_signed_in());
     assert_eq!(
         access_token(&forced),
         before,
@@ -362,7 +359,7 @@ async fn a_redis_outage_serves_valid_tokens_from_memory_and_signs_nobody_out() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .unwrap();
-    assert!(after.is_signed_in);
+    assert!(after.is_signed_in());
     let refreshed = access_token(&after);
     assert_ne!(refreshed, before);
     assert_eq!(bed.emu.count("GetTokensFromRefreshToken"), 1);

@@ -332,7 +332,7 @@ async fn restore_from_file(bed: &Bed, mode: Mode) {
             .await
             .expect("restored fetch");
         total.push(t.elapsed().as_secs_f64() * 1e3);
-        assert!(s.is_signed_in, "restored session is signed in");
+        assert!(s.is_signed_in(), "restored session is signed in");
         // The user-pool half alone (no identity-pool round trip), and the
         // plugin's construction alone.
         let t = Instant::now();
@@ -408,7 +408,7 @@ async fn memory_per_session(bed: &Bed, mode: Mode) {
             .fetch_auth_session(FetchAuthSessionOptions::default())
             .await
             .expect("fetch");
-        assert!(s.is_signed_in);
+        assert!(s.is_signed_in());
         held.push(plugin);
     }
     let after = rss_bytes();

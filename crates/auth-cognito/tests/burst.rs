@@ -34,7 +34,7 @@ async fn ten_thousand_forced_refreshes_make_one_token_and_one_credentials_call()
         .await
         .expect("warm");
     let old_access = before
-        .tokens
+        .tokens()
         .expect("tokens")
         .access_token
         .as_compact_str()
@@ -65,13 +65,13 @@ async fn ten_thousand_forced_refreshes_make_one_token_and_one_credentials_call()
     for t in tasks {
         let s = t.await.expect("join").expect("session");
         access.insert(
-            s.tokens
+            s.tokens()
                 .expect("tokens")
                 .access_token
                 .as_compact_str()
                 .to_owned(),
         );
-        keys.insert(s.credentials.expect("credentials").access_key_id);
+        keys.insert(s.credentials().expect("credentials").access_key_id.clone());
     }
     assert_eq!(access.len(), 1, "every caller adopted the one refresh");
     assert!(!access.contains(&old_access), "the tokens are new");
@@ -101,8 +101,7 @@ async fn signed_in(bed: &Bed) -> (&'static CognitoAuthPlugin, String) {
 }
 
 fn access_of(s: &AuthSession) -> String {
-    s.tokens
-        .as_ref()
+    s.tokens()
         .expect("tokens")
         .access_token
         .as_compact_str()
@@ -128,7 +127,7 @@ async fn forced_calls_made_in_one_loop_make_one_token_and_one_credentials_call()
     for t in tasks {
         let s = t.await.expect("join").expect("session");
         access.insert(access_of(&s));
-        keys.insert(s.credentials.expect("credentials").access_key_id);
+        keys.insert(s.credentials().expect("credentials").access_key_id.clone());
     }
     assert_eq!(access.len(), 1, "every caller got the one refresh");
     assert!(!access.contains(&old_access), "the tokens are new");
@@ -233,8 +232,13 @@ async fn forced_guest_calls_made_in_one_loop_make_one_credentials_call() {
     let mut keys = HashSet::new();
     for t in tasks {
         let s = t.await.expect("join").expect("guest session");
-        assert!(!s.is_signed_in);
-        keys.insert(s.credentials.expect("guest credentials").access_key_id);
+        assert!(!s.is_signed_in());
+        keys.insert(
+            s.credentials()
+                .expect("guest credentials")
+                .access_key_id
+                .clone(),
+        );
     }
     assert_eq!(keys.len(), 1, "every guest caller got the one set");
     assert_eq!(bed.emu().count("GetId"), 1);

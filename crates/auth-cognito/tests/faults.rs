@@ -234,8 +234,8 @@ async fn refresh_faults(t: &mut Tally) {
                 .expect("no panic and no hang")
                 .unwrap_or_else(|e| panic!("{name}: soft refresh: {e:?}"));
             assert!(
-                soft.tokens.expect("t").access_token.as_compact_str()
-                    == before.tokens.expect("t").access_token.as_compact_str(),
+                soft.tokens().expect("t").access_token.as_compact_str()
+                    == before.tokens().expect("t").access_token.as_compact_str(),
                 "{name}: the still-valid token is served"
             );
             t.kept += 1;

@@ -58,8 +58,7 @@ fn fetch_here(rt: &tokio::runtime::Handle, plugin: &CognitoAuthPlugin) -> AuthSe
 }
 
 fn access(s: &AuthSession) -> String {
-    s.tokens
-        .as_ref()
+    s.tokens()
         .expect("tokens")
         .access_token
         .as_compact_str()
@@ -67,8 +66,7 @@ fn access(s: &AuthSession) -> String {
 }
 
 fn key_id(s: &AuthSession) -> String {
-    s.credentials
-        .as_ref()
+    s.credentials()
         .expect("credentials")
         .access_key_id
         .to_string()
@@ -122,19 +120,17 @@ fn a_refresh_on_one_thread_is_seen_by_the_next_call_on_another() {
         assert_eq!(key_id(&after), key_id(&refreshed));
         assert_eq!(
             after
-                .credentials
-                .as_ref()
+                .credentials()
                 .unwrap()
                 .secret_access_key
                 .expose_secret(),
             refreshed
-                .credentials
-                .as_ref()
+                .credentials()
                 .unwrap()
                 .secret_access_key
                 .expose_secret()
         );
-        assert_eq!(after.identity_id, refreshed.identity_id);
+        assert_eq!(after.identity_id(), refreshed.identity_id());
         // The reader was served from the cache: only the forced refresh called.
         assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 1);
         assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
@@ -151,14 +147,14 @@ fn a_sign_out_on_one_thread_is_seen_by_the_next_call_on_another() {
     std::thread::scope(|s| {
         let (step, got) = reader(s, &handle, &plugin);
         let before = got.recv().expect("first read");
-        assert!(before.is_signed_in);
+        assert!(before.is_signed_in());
 
         rt.block_on(plugin.sign_out(SignOutOptions::default()))
             .expect("sign out");
         step.send(Step::Read).expect("step");
         let after = got.recv().expect("read after the sign-out");
-        assert!(!after.is_signed_in);
-        assert!(after.tokens.is_none() && after.credentials.is_none());
+        assert!(!after.is_signed_in());
+        assert!(after.tokens().is_none() && after.credentials().is_none());
 
         // And a new sign-in is seen too.
         rt.block_on(plugin.sign_in("alice", PASSWORD, SignInOptions::default()))
@@ -166,7 +162,7 @@ fn a_sign_out_on_one_thread_is_seen_by_the_next_call_on_another() {
         let mine = fetch_here(rt.handle(), &plugin);
         step.send(Step::Read).expect("step");
         let theirs = got.recv().expect("read after the new sign-in");
-        assert!(theirs.is_signed_in);
+        assert!(theirs.is_signed_in());
         assert_eq!(access(&theirs), access(&mine));
         assert_ne!(access(&theirs), access(&before));
         step.send(Step::Stop).expect("stop");
@@ -315,31 +311,29 @@ fn a_user_pool_only_session_is_cached_with_the_general_paths_result_and_no_io() 
             .collect()
     });
     for c in &cached {
-        assert!(c.is_signed_in);
+        assert!(c.is_signed_in());
         assert_eq!(access(c), access(&general));
         assert_eq!(
-            c.tokens
-                .as_ref()
+            c.tokens()
                 .unwrap()
                 .id_token
                 .as_ref()
                 .map(|t| t.as_compact_str()),
             general
-                .tokens
-                .as_ref()
+                .tokens()
                 .unwrap()
                 .id_token
                 .as_ref()
                 .map(|t| t.as_compact_str())
         );
         assert_eq!(
-            c.tokens.as_ref().unwrap().access_token.claims(),
-            general.tokens.as_ref().unwrap().access_token.claims()
+            c.tokens().unwrap().access_token.claims(),
+            general.tokens().unwrap().access_token.claims()
         );
-        assert_eq!(c.user_sub, general.user_sub);
-        assert!(c.user_sub.is_some());
-        assert_eq!(c.identity_id, None);
-        assert!(c.credentials.is_none() && general.credentials.is_none());
+        assert_eq!(c.user_sub(), general.user_sub());
+        assert!(c.user_sub().is_some());
+        assert_eq!(c.identity_id(), None);
+        assert!(c.credentials().is_none() && general.credentials().is_none());
     }
     assert_eq!(
         storage.calls.load(Ordering::SeqCst),

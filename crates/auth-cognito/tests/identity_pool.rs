@@ -59,10 +59,10 @@ async fn concurrent_access_keys(
     let mut keys = std::collections::HashSet::new();
     for t in tasks {
         let session = t.await.expect("join").expect("session");
-        assert!(session.tokens.is_some() || !session.is_signed_in);
+        assert!(session.tokens().is_some() || !session.is_signed_in());
         keys.insert(
             session
-                .credentials
+                .credentials()
                 .expect("credentials")
                 .access_key_id
                 .to_string(),
@@ -79,16 +79,16 @@ async fn guest_session_has_an_identity_and_credentials_but_no_tokens() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("guest");
-    assert!(!s.is_signed_in);
-    assert!(s.tokens.is_none() && s.user_sub.is_none());
-    let id = s.identity_id.expect("guest identity id");
-    let creds = s.credentials.expect("guest credentials");
+    assert!(!s.is_signed_in());
+    assert!(s.tokens().is_none() && s.user_sub().is_none());
+    let id = s.identity_id().expect("guest identity id");
+    let creds = s.credentials().expect("guest credentials");
     assert!(creds.access_key_id.starts_with("ASIA"));
     assert_eq!(
         bed.emu()
             .identity_for_access_key(&creds.access_key_id)
             .as_deref(),
-        Some(id.as_str())
+        Some(id)
     );
     let c = cognito(&plugin).await;
     assert!(matches!(
@@ -103,7 +103,7 @@ async fn guest_session_has_an_identity_and_credentials_but_no_tokens() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("guest");
-    assert_eq!(s2.identity_id.as_deref(), Some(id.as_str()));
+    assert_eq!(s2.identity_id(), Some(id));
     assert_eq!(
         bed.emu().count("GetId"),
         1,
@@ -120,8 +120,8 @@ async fn guest_is_upgraded_at_sign_in_and_the_identity_cleared_at_sign_out() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("guest");
-    let guest_id = guest.identity_id.expect("guest id");
-    let guest_key = guest.credentials.expect("creds").access_key_id;
+    let guest_id = guest.identity_id().expect("guest id");
+    let guest_key = guest.credentials().expect("creds").access_key_id.clone();
     plugin
         .sign_in("alice", PASSWORD, SignInOptions::default())
         .await
@@ -130,18 +130,18 @@ async fn guest_is_upgraded_at_sign_in_and_the_identity_cleared_at_sign_out() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("user");
-    assert!(user.is_signed_in);
+    assert!(user.is_signed_in());
     assert_eq!(
-        user.identity_id.as_deref(),
-        Some(guest_id.as_str()),
+        user.identity_id(),
+        Some(guest_id),
         "the guest identity was upgraded"
     );
-    let user_key = user.credentials.expect("creds").access_key_id;
+    let user_key = user.credentials().expect("creds").access_key_id.clone();
     assert!(
         user_key != guest_key,
         "credentials were invalidated on the switch to signed in"
     );
-    let logins = bed.emu().identity_logins(&guest_id).expect("identity");
+    let logins = bed.emu().identity_logins(guest_id).expect("identity");
     assert!(
         logins.iter().any(|(p, _)| p.starts_with("cognito-idp.")),
         "{logins:?}"
@@ -159,7 +159,7 @@ async fn guest_is_upgraded_at_sign_in_and_the_identity_cleared_at_sign_out() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("guest again");
-    let new_guest = after.identity_id.expect("new guest id");
+    let new_guest = after.identity_id().expect("new guest id");
     assert!(
         new_guest != guest_id,
         "the user's identity is not handed to the next guest"
@@ -179,10 +179,9 @@ async fn credentials_are_cached_until_expiration_less_the_margin() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("s");
-    let first_key = first.credentials.as_ref().expect("c").access_key_id.clone();
+    let first_key = first.credentials().expect("c").access_key_id.clone();
     let exp = first
-        .credentials
-        .as_ref()
+        .credentials()
         .expect("c")
         .expiration
         .expect("expiration");
@@ -195,14 +194,14 @@ async fn credentials_are_cached_until_expiration_less_the_margin() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("s");
-    assert_eq!(cached.credentials.expect("c").access_key_id, first_key);
+    assert_eq!(cached.credentials().expect("c").access_key_id, first_key);
     assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
     clock.advance_secs(20);
     let fresh = plugin
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("s");
-    assert!(fresh.credentials.expect("c").access_key_id != first_key);
+    assert!(fresh.credentials().expect("c").access_key_id != first_key);
     assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 2);
     assert_eq!(bed.emu().count("GetId"), 1);
 }
@@ -277,8 +276,8 @@ async fn force_refresh_renews_tokens_and_credentials() {
         .fetch_auth_session(FetchAuthSessionOptions::force_refresh())
         .await
         .expect("s");
-    assert!(a.credentials.expect("c").access_key_id != b.credentials.expect("c").access_key_id);
-    assert_eq!(a.identity_id, b.identity_id);
+    assert!(a.credentials().expect("c").access_key_id != b.credentials().expect("c").access_key_id);
+    assert_eq!(a.identity_id(), b.identity_id());
     assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 2);
 }
 
@@ -299,7 +298,7 @@ async fn a_rejected_cached_identity_id_is_dropped_and_fetched_again_once() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("recovered");
-    let id = s.identity_id.expect("id");
+    let id = s.identity_id().expect("id");
     assert!(id != "us-east-1:00000000-0000-0000-0000-000000000000");
     assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 2);
     assert_eq!(bed.emu().count("GetId"), 1);
@@ -308,7 +307,7 @@ async fn a_rejected_cached_identity_id_is_dropped_and_fetched_again_once() {
         .await
         .expect("get")
         .expect("v");
-    assert!(stored.contains(id.as_str()), "the new id is persisted");
+    assert!(stored.contains(id), "the new id is persisted");
 }
 
 /// BEHAVIOUR.md's per-field table, row by row.
@@ -336,7 +335,7 @@ async fn per_field_results_follow_the_table() {
     let portable = c
         .into_auth_session()
         .expect("a signed-out session is not an error");
-    assert!(portable.credentials.is_none() && portable.identity_id.is_none());
+    assert!(portable.credentials().is_none() && portable.identity_id().is_none());
     assert_eq!(
         bed.emu().count("GetId"),
         0,
@@ -508,7 +507,7 @@ async fn the_aws_sdk_credentials_provider_hands_out_our_credentials() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("s");
-    let ours = session.credentials.expect("c");
+    let ours = session.credentials().expect("c");
     assert_eq!(creds.access_key_id(), ours.access_key_id);
     assert_eq!(
         creds.secret_access_key(),
@@ -523,7 +522,7 @@ async fn the_aws_sdk_credentials_provider_hands_out_our_credentials() {
     );
     assert_eq!(
         bed.emu().identity_for_access_key(creds.access_key_id()),
-        session.identity_id.map(String::from)
+        session.identity_id().map(String::from)
     );
 }
 
@@ -543,9 +542,13 @@ async fn identity_flows_leak_no_secret_to_logs_or_debug() {
         .await
         .expect("guest");
     seen.push_str(&format!("{guest:?}"));
-    let gc = guest.credentials.expect("creds");
+    let gc = guest.credentials().expect("creds");
     secrets.push(gc.secret_access_key.expose_secret().to_owned());
-    secrets.extend(gc.session_token.map(|t| t.expose_secret().to_owned()));
+    secrets.extend(
+        gc.session_token
+            .as_ref()
+            .map(|t| t.expose_secret().to_owned()),
+    );
     plugin
         .sign_in("alice", PASSWORD, SignInOptions::default())
         .await
@@ -593,7 +596,7 @@ async fn moto_guest_and_user(bed: &Bed) {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("guest");
-    assert!(guest.identity_id.is_some() && guest.credentials.is_some());
+    assert!(guest.identity_id().is_some() && guest.credentials().is_some());
     plugin
         .sign_in("alice", PASSWORD, SignInOptions::default())
         .await
@@ -602,7 +605,7 @@ async fn moto_guest_and_user(bed: &Bed) {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("user");
-    let creds = user.credentials.expect("creds");
+    let creds = user.credentials().expect("creds");
     let exp = creds.expiration.expect("moto sets Expiration");
     // Move past the real expiration: the credentials are fetched again.
     clock.set_millis((exp + 1) * 1000);
@@ -610,7 +613,7 @@ async fn moto_guest_and_user(bed: &Bed) {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("later");
-    let later_exp = later.credentials.expect("creds").expiration.expect("exp");
+    let later_exp = later.credentials().expect("creds").expiration.expect("exp");
     assert!(later_exp >= exp, "fresh credentials");
 }
 

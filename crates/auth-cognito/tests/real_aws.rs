@@ -57,14 +57,14 @@ async fn the_reference_page_story_on_a_real_user_pool() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("session");
-    assert!(session.is_signed_in);
-    assert_eq!(session.user_sub.as_deref(), Some(user.user_id.as_str()));
-    assert_eq!(session.identity_id.is_some(), has_identity_pool);
+    assert!(session.is_signed_in());
+    assert_eq!(session.user_sub(), Some(user.user_id.as_str()));
+    assert_eq!(session.identity_id().is_some(), has_identity_pool);
     let refreshed = plugin
         .fetch_auth_session(FetchAuthSessionOptions::force_refresh())
         .await
         .expect("forced refresh");
-    assert_eq!(refreshed.user_sub, session.user_sub);
+    assert_eq!(refreshed.user_sub(), session.user_sub());
     let out = plugin
         .sign_out(SignOutOptions::default())
         .await

@@ -83,8 +83,7 @@ async fn signed_in() -> Signed {
 }
 
 fn access(s: &AuthSession) -> String {
-    s.tokens
-        .as_ref()
+    s.tokens()
         .expect("tokens")
         .access_token
         .as_compact_str()
@@ -100,8 +99,7 @@ async fn local_expiry_ms(s: &Signed) -> i64 {
         .await
         .expect("session");
     let exp_ms = session
-        .tokens
-        .as_ref()
+        .tokens()
         .expect("tokens")
         .access_token
         .expires_at()
@@ -240,7 +238,7 @@ async fn clock_drift_keeps_tokens_from_a_server_behind_us_valid() {
             .fetch_auth_session(FetchAuthSessionOptions::default())
             .await
             .expect("s");
-        assert!(s.is_signed_in);
+        assert!(s.is_signed_in());
     }
     assert_eq!(refresh_calls(&bed), 0, "no refresh loop");
 }
@@ -399,7 +397,7 @@ async fn transient_failures_on_expired_tokens_are_typed_errors_not_sign_outs() {
             .fetch_auth_session(FetchAuthSessionOptions::default())
             .await
             .expect(name);
-        assert!(ok.is_signed_in, "{name}: recovered");
+        assert!(ok.is_signed_in(), "{name}: recovered");
     }
 }
 
@@ -465,7 +463,7 @@ async fn definitive_refresh_failures_end_the_session_once() {
             .fetch_auth_session(FetchAuthSessionOptions::default())
             .await
             .expect(code);
-        assert!(!later.is_signed_in);
+        assert!(!later.is_signed_in());
         assert!(events.try_recv().is_err(), "{code}: SessionExpired once");
         // Signing in again starts a new session.
         s.plugin

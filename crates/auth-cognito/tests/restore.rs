@@ -71,7 +71,7 @@ async fn a_new_process_with_a_valid_stored_session_makes_no_call() {
         &clock,
     )
     .await;
-    let first_creds = first.credentials.expect("credentials");
+    let first_creds = first.credentials().expect("credentials");
     bed.emu().reset_counters();
 
     // A new process: a new plugin on the same file, 4 minutes later.
@@ -84,9 +84,9 @@ async fn a_new_process_with_a_valid_stored_session_makes_no_call() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("restored");
-    assert!(s.is_signed_in);
-    assert_eq!(s.identity_id, first.identity_id);
-    let creds = s.credentials.expect("restored credentials");
+    assert!(s.is_signed_in());
+    assert_eq!(s.identity_id(), first.identity_id());
+    let creds = s.credentials().expect("restored credentials");
     assert_eq!(creds.access_key_id, first_creds.access_key_id);
     assert_eq!(
         creds.secret_access_key.expose_secret(),
@@ -128,7 +128,7 @@ async fn a_new_process_with_a_valid_stored_session_makes_no_call() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("later");
-    assert!(s.credentials.expect("c").access_key_id != first_creds.access_key_id);
+    assert!(s.credentials().expect("c").access_key_id != first_creds.access_key_id);
     assert_eq!(bed.emu().count("GetId"), 0);
     assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
     assert_eq!(calls(&bed), 1, "{:?}", bed.emu().counters());
@@ -148,11 +148,11 @@ async fn a_guest_is_restored_without_a_call() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("restored guest");
-    assert!(!s.is_signed_in);
-    assert_eq!(s.identity_id, first.identity_id);
+    assert!(!s.is_signed_in());
+    assert_eq!(s.identity_id(), first.identity_id());
     assert_eq!(
-        s.credentials.expect("c").access_key_id,
-        first.credentials.expect("c").access_key_id
+        s.credentials().expect("c").access_key_id,
+        first.credentials().expect("c").access_key_id
     );
     assert_eq!(calls(&bed), 0, "{:?}", bed.emu().counters());
 }
@@ -175,7 +175,7 @@ async fn credentials_of_replaced_tokens_are_not_restored() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("restored");
-    assert!(s.credentials.is_some());
+    assert!(s.credentials().is_some());
     assert_eq!(
         bed.emu().count("GetCredentialsForIdentity"),
         1,
@@ -203,7 +203,7 @@ async fn sign_out_removes_the_stored_credentials() {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("signed out");
-    assert!(!s.is_signed_in && s.credentials.is_none());
+    assert!(!s.is_signed_in() && s.credentials().is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -237,12 +237,16 @@ async fn restored_credentials_leak_no_secret_to_logs_or_debug() {
     let storage = MemoryStorage::new();
     let clock = ManualClock::new();
     let first = alice_signed_in(&bed, Arc::new(storage.clone()), &clock).await;
-    let c = first.credentials.expect("c");
+    let c = first.credentials().expect("c");
     let mut secrets = vec![
         PASSWORD.to_owned(),
         c.secret_access_key.expose_secret().to_owned(),
     ];
-    secrets.extend(c.session_token.map(|t| t.expose_secret().to_owned()));
+    secrets.extend(
+        c.session_token
+            .as_ref()
+            .map(|t| t.expose_secret().to_owned()),
+    );
     let plugin = bed.plugin_with(Arc::new(storage.clone()), Arc::new(clock.clone()));
     let s = plugin
         .fetch_auth_session(FetchAuthSessionOptions::default())

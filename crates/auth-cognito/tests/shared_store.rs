@@ -371,7 +371,7 @@ async fn refreshed_tokens_the_store_could_not_take_are_served_and_saved_later() 
         .await
         .unwrap();
     assert_eq!(
-        session.tokens.unwrap().access_token.as_compact_str(),
+        session.tokens().unwrap().access_token.as_compact_str(),
         new.as_str()
     );
     // Before the backoff has passed, nobody retries...

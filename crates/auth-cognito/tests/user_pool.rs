@@ -82,16 +82,13 @@ async fn sign_in_then_user_and_session(bed: &Bed, flow: AuthFlowType) {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("session");
-    assert!(session.is_signed_in);
-    let tokens = session.tokens.expect("tokens");
+    assert!(session.is_signed_in());
+    let tokens = session.tokens().expect("tokens");
     assert_eq!(
         tokens.access_token.claims().get_str("token_use"),
         Some("access")
     );
-    assert_eq!(
-        session.user_sub.as_deref(),
-        tokens.access_token.claims().sub()
-    );
+    assert_eq!(session.user_sub(), tokens.access_token.claims().sub());
     assert_eq!(
         Some(user.user_id.as_str()),
         tokens.access_token.claims().sub()
@@ -188,8 +185,7 @@ async fn force_refresh_gives_new_tokens(bed: &Bed) {
         .await
         .expect("session");
     let before_access = before
-        .tokens
-        .as_ref()
+        .tokens()
         .expect("tokens")
         .access_token
         .as_compact_str()
@@ -199,8 +195,7 @@ async fn force_refresh_gives_new_tokens(bed: &Bed) {
         .await
         .expect("refreshed");
     let after_access = after
-        .tokens
-        .as_ref()
+        .tokens()
         .expect("tokens")
         .access_token
         .as_compact_str()
@@ -209,7 +204,7 @@ async fn force_refresh_gives_new_tokens(bed: &Bed) {
         before_access != after_access,
         "force_refresh must give a new access token"
     );
-    assert_eq!(before.user_sub, after.user_sub);
+    assert_eq!(before.user_sub(), after.user_sub());
     assert_eq!(drain(&mut events), vec![AuthEvent::TokenRefresh]);
     // The new tokens were persisted.
     let stored = storage
@@ -246,8 +241,7 @@ async fn expired_tokens_are_refreshed_when_the_clock_moves(bed: &Bed) {
         .await
         .expect("session");
     let exp = before
-        .tokens
-        .as_ref()
+        .tokens()
         .expect("tokens")
         .access_token
         .expires_at()
@@ -259,18 +253,8 @@ async fn expired_tokens_are_refreshed_when_the_clock_moves(bed: &Bed) {
         .await
         .expect("session");
     assert!(
-        before
-            .tokens
-            .as_ref()
-            .expect("t")
-            .access_token
-            .as_compact_str()
-            != after
-                .tokens
-                .as_ref()
-                .expect("t")
-                .access_token
-                .as_compact_str(),
+        before.tokens().expect("t").access_token.as_compact_str()
+            != after.tokens().expect("t").access_token.as_compact_str(),
         "the access token was refreshed"
     );
     // The drift measured at refresh makes the new tokens valid for this clock:
@@ -306,7 +290,7 @@ async fn global_sign_out_elsewhere_expires_the_session(bed: &Bed) {
     let err = plugin
         .fetch_auth_session(FetchAuthSessionOptions::force_refresh())
         .await
-        .map(|s| s.is_signed_in)
+        .map(|s| s.is_signed_in())
         .expect_err("refresh after global sign-out");
     assert!(matches!(err, AuthError::SessionExpired { .. }), "{err:?}");
     let evs = drain(&mut events);
@@ -331,8 +315,8 @@ async fn global_sign_out_elsewhere_expires_the_session(bed: &Bed) {
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("signed-out session");
-    assert!(!s.is_signed_in);
-    assert!(s.tokens.is_none());
+    assert!(!s.is_signed_in());
+    assert!(s.tokens().is_none());
     assert!(matches!(
         plugin.get_current_user().await,
         Err(AuthError::SessionExpired { .. })
@@ -375,7 +359,7 @@ async fn sign_out_clears_the_session(bed: &Bed) {
             .fetch_auth_session(FetchAuthSessionOptions::default())
             .await
             .expect("session");
-        assert!(!s.is_signed_in);
+        assert!(!s.is_signed_in());
     }
 }
 

@@ -68,7 +68,7 @@ pub trait AuthPlugin: Send + Sync + fmt::Debug + 'static {
 /// # rt.block_on(async {
 /// let auth = Auth::new(Arc::new(Anon(Default::default())));
 /// let session = auth.fetch_auth_session(FetchAuthSessionOptions::default()).await?;
-/// assert!(!session.is_signed_in);
+/// assert!(!session.is_signed_in());
 /// let typed: &Anon = auth.get_plugin::<Anon>().expect("registered");
 /// # let _ = typed;
 /// # Ok::<(), AuthError>(())

@@ -216,6 +216,10 @@ impl AwsCredentials {
 /// Plugins with richer sessions (such as Cognito's per-field results) offer
 /// them through their own API, reached with `Auth::get_plugin`.
 ///
+/// A session is one shared, immutable handle: cloning it (and so every
+/// cached `fetch_auth_session`) touches one reference count, however many
+/// tokens and credentials it carries. Read it through its accessors.
+///
 /// A plugin makes one with [`AuthSession::signed_out`] (the default) or
 /// [`AuthSession::signed_in`], then adds what it has (or, on a hot path,
 /// with [`AuthSession::from_parts`]):
@@ -226,25 +230,38 @@ impl AwsCredentials {
 /// // header {"alg":"none"} . payload {"sub":"u-1","exp":2000000000} . no signature
 /// let token = JwtToken::parse("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1LTEiLCJleHAiOjIwMDAwMDAwMDB9.")?;
 /// let session = AuthSession::signed_in(AuthTokens::new(token, None)).with_user_sub("u-1");
-/// assert!(session.is_signed_in);
-/// assert_eq!(session.user_sub.as_deref(), Some("u-1"));
-/// assert!(!AuthSession::signed_out().is_signed_in);
+/// assert!(session.is_signed_in());
+/// assert_eq!(session.user_sub(), Some("u-1"));
+/// assert!(!AuthSession::signed_out().is_signed_in());
 /// # Ok::<(), auth_core::jwt::JwtDecodeError>(())
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct AuthSession {
-    /// Whether a user is signed in with valid (or refreshable) tokens.
-    pub is_signed_in: bool,
-    /// The tokens, when signed in.
-    pub tokens: Option<AuthTokens>,
-    /// AWS credentials, when an identity pool is configured and reachable.
-    pub credentials: Option<AwsCredentials>,
-    /// The identity-pool identity id, for guests and signed-in users.
-    /// Shared: a clone of the session does not copy it.
-    pub identity_id: Option<SharedStr>,
-    /// The user's `sub`, when signed in. Shared, as `identity_id`.
-    pub user_sub: Option<SharedStr>,
+    parts: std::sync::Arc<SessionParts>,
+}
+
+/// What an [`AuthSession`] holds, behind its one reference count.
+#[derive(Clone, Default)]
+struct SessionParts {
+    is_signed_in: bool,
+    tokens: Option<AuthTokens>,
+    credentials: Option<AwsCredentials>,
+    identity_id: Option<SharedStr>,
+    user_sub: Option<SharedStr>,
+}
+
+impl fmt::Debug for AuthSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = &*self.parts;
+        f.debug_struct("AuthSession")
+            .field("is_signed_in", &p.is_signed_in)
+            .field("tokens", &p.tokens)
+            .field("credentials", &p.credentials)
+            .field("identity_id", &p.identity_id)
+            .field("user_sub", &p.user_sub)
+            .finish()
+    }
 }
 
 impl AuthSession {
@@ -256,16 +273,12 @@ impl AuthSession {
     /// A user is signed in with `tokens`.
     #[inline]
     pub fn signed_in(tokens: AuthTokens) -> Self {
-        Self {
-            is_signed_in: true,
-            tokens: Some(tokens),
-            ..Self::default()
-        }
+        Self::from_parts(true, Some(tokens), None, None, None)
     }
 
     /// Every field at once, built in place: for a plugin's hot path, where
     /// the `with_*` chain would move the session once per call. The
-    /// arguments follow the fields' order.
+    /// arguments follow the accessors' order.
     ///
     /// ```
     /// use auth_core::types::{AuthSession, AwsCredentials};
@@ -276,7 +289,8 @@ impl AuthSession {
     ///     Some("us-east-1:guest".into()),
     ///     None,
     /// );
-    /// assert_eq!(guest.identity_id.as_deref(), Some("us-east-1:guest"));
+    /// assert_eq!(guest.identity_id(), Some("us-east-1:guest"));
+    /// assert_eq!(guest.credentials().map(|c| c.access_key_id.as_str()), Some("ASIAEXAMPLE"));
     /// ```
     #[inline]
     pub fn from_parts(
@@ -287,32 +301,96 @@ impl AuthSession {
         user_sub: Option<SharedStr>,
     ) -> Self {
         Self {
-            is_signed_in,
-            tokens,
-            credentials,
-            identity_id,
-            user_sub,
+            parts: std::sync::Arc::new(SessionParts {
+                is_signed_in,
+                tokens,
+                credentials,
+                identity_id,
+                user_sub,
+            }),
         }
+    }
+
+    /// Whether a user is signed in with valid (or refreshable) tokens.
+    #[inline]
+    pub fn is_signed_in(&self) -> bool {
+        self.parts.is_signed_in
+    }
+
+    /// The tokens, when signed in.
+    #[inline]
+    pub fn tokens(&self) -> Option<&AuthTokens> {
+        self.parts.tokens.as_ref()
+    }
+
+    /// AWS credentials, when an identity pool is configured and reachable.
+    #[inline]
+    pub fn credentials(&self) -> Option<&AwsCredentials> {
+        self.parts.credentials.as_ref()
+    }
+
+    /// The identity-pool identity id, for guests and signed-in users.
+    #[inline]
+    pub fn identity_id(&self) -> Option<&str> {
+        self.parts.identity_id.as_deref()
+    }
+
+    /// The user's `sub`, when signed in.
+    #[inline]
+    pub fn user_sub(&self) -> Option<&str> {
+        self.parts.user_sub.as_deref()
+    }
+
+    /// The identity id as a [`SharedStr`]: keeping it does not copy it.
+    #[inline]
+    pub fn identity_id_shared(&self) -> Option<&SharedStr> {
+        self.parts.identity_id.as_ref()
+    }
+
+    /// The user's `sub` as a [`SharedStr`], as
+    /// [`identity_id_shared`](Self::identity_id_shared).
+    #[inline]
+    pub fn user_sub_shared(&self) -> Option<&SharedStr> {
+        self.parts.user_sub.as_ref()
+    }
+
+    /// Whether `a` and `b` are clones of one handle (and so share its
+    /// reference count), as [`Arc::ptr_eq`](std::sync::Arc::ptr_eq).
+    ///
+    /// ```
+    /// use auth_core::types::AuthSession;
+    /// let a = AuthSession::signed_out();
+    /// assert!(AuthSession::ptr_eq(&a, &a.clone()));
+    /// assert!(!AuthSession::ptr_eq(&a, &AuthSession::signed_out()));
+    /// ```
+    #[inline]
+    pub fn ptr_eq(a: &Self, b: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&a.parts, &b.parts)
+    }
+
+    /// This session's parts, copied out only if another handle shares them.
+    fn parts_mut(&mut self) -> &mut SessionParts {
+        std::sync::Arc::make_mut(&mut self.parts)
     }
 
     /// The user's `sub`.
     #[inline]
     pub fn with_user_sub(mut self, user_sub: impl Into<SharedStr>) -> Self {
-        self.user_sub = Some(user_sub.into());
+        self.parts_mut().user_sub = Some(user_sub.into());
         self
     }
 
     /// The identity-pool identity id.
     #[inline]
     pub fn with_identity_id(mut self, identity_id: impl Into<SharedStr>) -> Self {
-        self.identity_id = Some(identity_id.into());
+        self.parts_mut().identity_id = Some(identity_id.into());
         self
     }
 
     /// AWS credentials.
     #[inline]
     pub fn with_credentials(mut self, credentials: AwsCredentials) -> Self {
-        self.credentials = Some(credentials);
+        self.parts_mut().credentials = Some(credentials);
         self
     }
 }

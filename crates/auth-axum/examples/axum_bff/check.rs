@@ -189,7 +189,7 @@ async fn bearer(config: &CognitoConfig, demo: &DemoSetup, base: &str) -> Result<
     let session = auth
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await?;
-    let tokens = session.tokens.ok_or("a signed-in session has tokens")?;
+    let tokens = session.tokens().ok_or("a signed-in session has tokens")?;
     let http = reqwest::Client::new();
     let url = format!("{base}/api/claims");
     let without = http.get(&url).send().await?;

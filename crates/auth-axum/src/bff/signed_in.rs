@@ -32,7 +32,7 @@ use super::session_id::SESSION_COOKIE;
 ///     let session = user.fetch_auth_session(false).await?;
 ///     Ok(Json(serde_json::json!({
 ///         "username": who.username,
-///         "identity_id": session.identity_id,
+///         "identity_id": session.identity_id(),
 ///     })))
 /// }
 /// ```
@@ -110,7 +110,7 @@ impl SignedInUser {
         let options = FetchAuthSessionOptions::default().with_force_refresh(force_refresh);
         let result = self.session.plugin.fetch_auth_session(options).await;
         match result {
-            Ok(s) if s.is_signed_in => Ok(s),
+            Ok(s) if s.is_signed_in() => Ok(s),
             Ok(_) => Err(self.refuse(&AuthError::SignedOut).await),
             Err(e) => Err(self.refuse(&e).await),
         }
@@ -126,7 +126,8 @@ impl SignedInUser {
     pub async fn aws_credentials(&self) -> Result<AwsCredentials, BffRejection> {
         self.fetch_auth_session(false)
             .await?
-            .credentials
+            .credentials()
+            .cloned()
             .ok_or(BffRejection::NotConfigured {
                 description: "the session has no identity pool for AWS credentials",
             })

@@ -78,7 +78,7 @@ async fn me(user: SignedInUser, Query(q): Query<MeQuery>) -> Result<Json<Value>,
     Ok(Json(json!({
         "username": who.username,
         "user_id": who.user_id,
-        "identity_id": session.identity_id,
+        "identity_id": session.identity_id(),
     })))
 }
 

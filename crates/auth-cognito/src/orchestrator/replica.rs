@@ -3,30 +3,36 @@
 //!
 //! # Why replicas
 //!
-//! A cached call hands out an owned session: its tokens and secrets are
-//! `Arc`s. Cloned from one shared snapshot, every call increments and later
-//! decrements the same reference counts, so two cores calling at once
-//! bounce those cache lines between them (the earlier code scaled to 1.14×
-//! on 2 threads). The alternatives considered:
+//! A cached call hands out an owned session. An
+//! [`AuthSession`](auth_core::types::AuthSession) is one `Arc` handle over
+//! its tokens, credentials and ids, so a clone is one reference-count
+//! increment (and its drop one decrement). Cloned from one handle shared by
+//! every thread, two cores calling at once would bounce that count's cache
+//! line between them (the earlier code, which cloned seven `Arc`s from the
+//! shared snapshot per call, scaled to 1.14× on 2 threads). The
+//! alternatives considered:
 //!
 //! - a seqlock or an `arc-swap` read: the read itself writes nothing shared,
 //!   but what it reads still has to be cloned out, and that clone is the
 //!   shared write;
-//! - borrowed views instead of clones: a change to `auth-core`'s public
-//!   types (`AuthSession` owns its parts), for every plugin and caller;
-//! - one replica per thread, which is what this is: each thread keeps its
-//!   own deep copy, made by itself (so in its own allocator arena), with
-//!   `Arc`s no other thread holds. What a call reads of shared memory (the
-//!   version, the pointer to the per-thread table, the table's bucket) is
-//!   written only when the session changes or a thread first calls, so
+//! - borrowed views instead of clones: callers could not keep a session
+//!   past the call, nor send it to another task;
+//! - one replica per thread, which is what this is: each thread keeps a
+//!   handle of its own, made by itself (so in its own allocator arena),
+//!   that no other thread holds. Its parts (the tokens' and secrets'
+//!   buffers) are the snapshot's, shared, but a cached call never clones
+//!   them: it clones the handle only. What a call reads of shared memory
+//!   (the version, the pointer to the per-thread table, the table's bucket)
+//!   is written only when the session changes or a thread first calls, so
 //!   those lines stay shared-clean in every core's cache; everything a call
-//!   writes (its slot's `RefCell` flag, its replica's reference counts) is
-//!   on lines of its own thread. The thread's slot is padded to 128 bytes,
-//!   so that neighbouring slots of the table do not share a line.
+//!   writes (its slot's `RefCell` flag, its handle's reference count) is on
+//!   lines of its own thread. The thread's slot is padded to 128 bytes, so
+//!   that neighbouring slots of the table do not share a line.
 //!
 //! Reading per thread costs a table lookup (`thread_local`'s `ThreadLocal`:
-//! a thread-local id and two loads) and a deep copy when the session
-//! changes (about 10 µs, once per thread per change).
+//! a thread-local id and two loads) and a new handle when the session
+//! changes (a few reference counts and one allocation, once per thread per
+//! change).
 //!
 //! # Correctness
 //!
@@ -40,15 +46,15 @@
 //! content than its tag is merely rebuilt once more. Replicas also carry a
 //! time after which they are not served (token and credential expiry).
 //!
-//! Replicas live until their plugin is dropped; an outdated one keeps its
-//! copy of the tokens until its thread next calls (the outdated copy is
+//! Replicas live until their plugin is dropped; an outdated one keeps the
+//! old tokens alive until its thread next calls (the outdated handle is
 //! dropped then, before the new one is built). A thread that exits leaves
 //! its slot to the next thread that gets its id: the version still decides
 //! whether the slot's replica is served. Nothing is allocated
 //! before the first replica is built: an idle session (one whose cached
-//! path has never served a call) holds no table and no copy. A thread that
-//! serves a session holds one copy of it (about 2.5 KiB with Cognito's
-//! tokens and credentials) plus a slot of 256 bytes.
+//! path has never served a call) holds no table and no handle. A thread
+//! that serves a session holds one handle (about 150 bytes: the tokens and
+//! credentials are the snapshot's) plus a slot of 256 bytes.
 
 use std::cell::RefCell;
 use std::sync::OnceLock;
@@ -63,7 +69,7 @@ use thread_local::ThreadLocal;
 #[derive(Debug, Default)]
 struct CacheLine<T>(T);
 
-/// One thread's copy, with the version it was built at.
+/// One thread's replica, with the version it was built at.
 struct Replica<T> {
     version: u64,
     /// Served while the clock is before this time.
@@ -108,7 +114,7 @@ impl<T: Send + Clone> Replicas<T> {
         self.0.0.version.fetch_add(1, Ordering::Release);
     }
 
-    /// This thread's copy when it is current and `is_before` its deadline
+    /// This thread's replica when it is current and `is_before` its deadline
     /// (the clock's [`Clock::is_before`](auth_core::clock::Clock::is_before)),
     /// cloned. Otherwise `build` makes a new one from the published value
     /// (`None`: nothing to serve, take the slow path), with the time until
@@ -129,7 +135,7 @@ impl<T: Send + Clone> Replicas<T> {
                 Some(r) if r.version == version => {
                     return is_before(&r.valid_until).then(|| r.value.clone());
                 }
-                // Outdated: its copy of the old session goes now.
+                // Outdated: its handle on the old session goes now.
                 Some(_) => *slot = None,
                 None => {}
             }

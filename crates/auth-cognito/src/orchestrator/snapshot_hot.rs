@@ -2,12 +2,12 @@
 //! built from the [`Snapshot`](super::Snapshot) (`replica.rs` says why and
 //! how it stays current). No I/O, no lock, no write to memory another
 //! thread uses: one shared read (the version) and one clock read, a
-//! comparison with the replica's precomputed deadline ([`Clock::is_before`](auth_core::clock::Clock::is_before)).
+//! comparison with the replica's precomputed deadline ([`Clock::is_before`](auth_core::clock::Clock::is_before)),
+//! and one increment of the replica's own reference count: an
+//! [`AuthSession`] is one handle, so a call clones nothing else.
 
 use auth_core::clock::Deadline;
-use auth_core::jwt::JwtToken;
-use auth_core::secret::SecretString;
-use auth_core::types::{AuthSession, AuthTokens, AwsCredentials, SharedStr};
+use auth_core::types::{AuthSession, AuthTokens, SharedStr};
 
 use super::Orchestrator;
 use crate::identity::PrincipalKey;
@@ -26,10 +26,12 @@ impl Orchestrator {
         )
     }
 
-    /// A deep copy of the session in the current snapshot, with the time
-    /// until which it may be served, or `None` when the general path must
-    /// run (not loaded, expired, unsaved tokens, no user, no credentials
-    /// for these tokens).
+    /// This thread's handle on the session in the current snapshot, with
+    /// the time until which it may be served, or `None` when the general
+    /// path must run (not loaded, expired, unsaved tokens, no user, no
+    /// credentials for these tokens). The handle is new (its reference
+    /// count is this thread's); its parts are the snapshot's, shared, and
+    /// never cloned by a cached call.
     #[cold]
     fn build_replica(&self, with_identity: bool) -> Option<(AuthSession, Deadline)> {
         let snap = self.state.load();
@@ -43,13 +45,7 @@ impl Orchestrator {
             .saturating_mul(1000)
             .saturating_sub(user.clock_drift_ms)
             .saturating_sub(self.token_margin_ms);
-        let tokens = AuthTokens::new(
-            deep_jwt(&user.access)?,
-            match &user.id {
-                Some(id) => Some(deep_jwt(id)?),
-                None => None,
-            },
-        );
+        let tokens = AuthTokens::new(user.access.clone(), user.id.clone());
         let (credentials, identity_id) = if with_identity {
             let creds = snap.identity.creds.as_ref()?;
             let id = snap.identity.identity_id.as_ref()?;
@@ -57,7 +53,7 @@ impl Orchestrator {
                 return None;
             }
             valid_until = valid_until.min(creds.refresh_at_ms);
-            (Some(deep_creds(&creds.creds)), Some(SharedStr::from(&**id)))
+            (Some(creds.creds.clone()), Some(SharedStr::from(id.clone())))
         } else {
             (None, None)
         };
@@ -72,27 +68,6 @@ impl Orchestrator {
     }
 }
 
-/// The same token with reference counts of its own: parsed again from its
-/// compact form (it parsed when received, so this cannot fail in practice;
-/// if it did, the general path would serve the call).
-fn deep_jwt(t: &JwtToken) -> Option<JwtToken> {
-    JwtToken::parse(t.as_compact_str()).ok()
-}
-
-/// The same credentials with secrets (and access key id) of their own.
-fn deep_creds(c: &AwsCredentials) -> AwsCredentials {
-    let mut copy = AwsCredentials::new(
-        c.access_key_id.as_str(),
-        SecretString::new(c.secret_access_key.expose_secret()),
-    );
-    copy.session_token = c
-        .session_token
-        .as_ref()
-        .map(|t| SecretString::new(t.expose_secret()));
-    copy.expiration = c.expiration;
-    copy
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -101,6 +76,7 @@ mod tests {
 
     use auth_core::clock::ManualClock;
     use auth_core::storage::KeyValueStorage;
+    use auth_core::types::AwsCredentials;
     use auth_storage::MemoryStorage;
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -169,8 +145,8 @@ mod tests {
         let snap = o.state.load();
         let user = snap.user.as_ref().unwrap();
         for s in [&s, &again] {
-            assert!(s.is_signed_in);
-            let t = s.tokens.as_ref().unwrap();
+            assert!(s.is_signed_in());
+            let t = s.tokens().unwrap();
             assert_eq!(
                 t.access_token.as_compact_str(),
                 user.access.as_compact_str()
@@ -180,8 +156,8 @@ mod tests {
                 t.id_token.as_ref().unwrap().as_compact_str(),
                 user.id.as_ref().unwrap().as_compact_str()
             );
-            assert_eq!(s.user_sub.as_deref(), Some("sub-1"));
-            assert!(s.identity_id.is_none() && s.credentials.is_none());
+            assert_eq!(s.user_sub(), Some("sub-1"));
+            assert!(s.identity_id().is_none() && s.credentials().is_none());
         }
     }
 
@@ -218,26 +194,11 @@ mod tests {
         assert!(o.cached_auth_session(false).is_none());
     }
 
-    /// Where a session's shared buffers live (tokens, secrets, and the
-    /// `SharedStr` fields): a clone shares them, a deep copy not.
-    fn addresses(s: &AuthSession) -> [usize; 7] {
-        let t = s.tokens.as_ref().unwrap();
-        let c = s.credentials.as_ref().unwrap();
-        [
-            t.access_token.as_compact_str().as_ptr() as usize,
-            t.id_token.as_ref().unwrap().as_compact_str().as_ptr() as usize,
-            c.secret_access_key.expose_secret().as_ptr() as usize,
-            c.session_token.as_ref().unwrap().expose_secret().as_ptr() as usize,
-            c.access_key_id.as_ptr() as usize,
-            s.identity_id.as_ref().unwrap().as_ptr() as usize,
-            s.user_sub.as_ref().unwrap().as_ptr() as usize,
-        ]
-    }
-
-    /// What makes the hot path scale: a thread's cached session shares no
-    /// reference count with another thread's, nor with the snapshot.
+    /// What makes the hot path scale: a thread's cached session is a
+    /// handle no other thread clones, so a call writes only its own
+    /// reference count.
     #[tokio::test]
-    async fn threads_are_served_copies_that_share_nothing() {
+    async fn threads_are_served_handles_of_their_own() {
         use crate::identity::{CachedCreds, PrincipalKey};
         let clock = ManualClock::at_millis(1_000);
         let o = loaded(&clock, true).await;
@@ -253,40 +214,37 @@ mod tests {
         });
         let here = o.cached_auth_session(true).expect("served");
         let again = o.cached_auth_session(true).expect("served again");
-        let there = std::thread::scope(|s| {
-            s.spawn(|| o.cached_auth_session(true).expect("served there"))
-                .join()
-                .unwrap()
+        let (there, there_again) = std::thread::scope(|s| {
+            s.spawn(|| {
+                (
+                    o.cached_auth_session(true).expect("served there"),
+                    o.cached_auth_session(true).expect("served there again"),
+                )
+            })
+            .join()
+            .unwrap()
         });
+        assert!(
+            AuthSession::ptr_eq(&here, &again),
+            "one thread's calls share its replica's handle"
+        );
+        assert!(AuthSession::ptr_eq(&there, &there_again));
+        assert!(
+            !AuthSession::ptr_eq(&here, &there),
+            "each thread has a handle (a reference count) of its own"
+        );
+        // The parts behind the handles are the snapshot's, not copies.
         let snap = o.state.load();
         let user = snap.user.as_ref().unwrap();
-        let creds = &snap.identity.creds.as_ref().unwrap().creds;
-        let published = [
-            user.access.as_compact_str().as_ptr() as usize,
-            user.id.as_ref().unwrap().as_compact_str().as_ptr() as usize,
-            creds.secret_access_key.expose_secret().as_ptr() as usize,
-            creds
-                .session_token
-                .as_ref()
-                .unwrap()
-                .expose_secret()
-                .as_ptr() as usize,
-            creds.access_key_id.as_ptr() as usize,
-            snap.identity.identity_id.as_ref().unwrap().as_ptr() as usize,
-            user.user_sub.as_ptr() as usize,
-        ];
-        let (a, b) = (addresses(&here), addresses(&there));
-        assert_eq!(addresses(&again), a, "one thread's calls share its replica");
-        for i in 0..a.len() {
-            assert_ne!(a[i], b[i], "part {i} shared between threads");
-            assert_ne!(a[i], published[i], "part {i} shared with the snapshot");
-            assert_ne!(b[i], published[i], "part {i} shared with the snapshot");
+        for s in [&here, &there] {
+            let t = s.tokens().unwrap();
+            assert_eq!(
+                t.access_token.as_compact_str().as_ptr(),
+                user.access.as_compact_str().as_ptr()
+            );
         }
-        assert_eq!(here.identity_id.as_deref(), Some("us-east-1:id"));
-        assert_eq!(here.user_sub.as_deref(), Some("sub-1"));
-        assert_eq!(
-            there.credentials.as_ref().unwrap().access_key_id,
-            "ASIAEXAMPLE"
-        );
+        assert_eq!(here.identity_id(), Some("us-east-1:id"));
+        assert_eq!(here.user_sub(), Some("sub-1"));
+        assert_eq!(there.credentials().unwrap().access_key_id, "ASIAEXAMPLE");
     }
 }

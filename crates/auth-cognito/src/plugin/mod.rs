@@ -69,7 +69,7 @@ struct Inner {
 /// println!("{} ({})", user.username, user.user_id);
 ///
 /// let session = auth.fetch_auth_session(FetchAuthSessionOptions::default()).await?;
-/// if let Some(tokens) = &session.tokens {
+/// if let Some(tokens) = session.tokens() {
 ///     println!("access token expires at {:?}", tokens.access_token.expires_at());
 /// }
 ///

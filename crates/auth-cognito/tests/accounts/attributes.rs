@@ -107,7 +107,7 @@ async fn attributes_are_read_updated_verified_and_deleted() {
         .fetch_auth_session(FetchAuthSessionOptions::force_refresh())
         .await
         .unwrap();
-    let id = s.tokens.unwrap().id_token.unwrap();
+    let id = s.tokens().unwrap().id_token.clone().unwrap();
     assert_eq!(id.claims().get_str("email"), Some("moved@example.com"));
 }
 
