@@ -189,6 +189,16 @@ impl UserTokens {
         now_ms + self.clock_drift_ms + margin_ms >= self.expires_at * 1000
     }
 
+    /// The time (ms) from which [`needs_refresh`](Self::needs_refresh) is
+    /// true: the tokens may be served while the clock is before it.
+    #[inline]
+    pub(crate) fn fresh_until_ms(&self, margin_ms: i64) -> i64 {
+        self.expires_at
+            .saturating_mul(1000)
+            .saturating_sub(self.clock_drift_ms)
+            .saturating_sub(margin_ms)
+    }
+
     /// Whether the tokens are past their real `exp` (no margin).
     #[inline]
     pub(crate) fn is_really_expired(&self, now_ms: i64) -> bool {

@@ -7,7 +7,7 @@
 //! [`AuthSession`] is one handle, so a call clones nothing else.
 
 use auth_core::clock::Deadline;
-use auth_core::types::{AuthSession, AuthTokens, SharedStr};
+use auth_core::types::{AuthSession, AuthTokens, AuthUser, SharedStr};
 
 use super::Orchestrator;
 use crate::identity::PrincipalKey;
@@ -26,6 +26,21 @@ impl Orchestrator {
         )
     }
 
+    /// The signed-in user when the tokens are loaded and valid, as
+    /// `get_current_user`'s general path gives it; `None`: take that path.
+    /// It reads the snapshot without cloning its `Arc`s (an `arc-swap`
+    /// guard) and the clock through [`Clock::is_before`](auth_core::clock::Clock::is_before).
+    #[inline]
+    pub(crate) fn cached_user(&self) -> Option<AuthUser> {
+        let snap = self.state.load();
+        if !snap.loaded || snap.unsaved.is_some() {
+            return None;
+        }
+        let user = snap.user.as_ref()?;
+        let fresh_until = Deadline::at_millis(user.fresh_until_ms(self.token_margin_ms));
+        self.clock.is_before(&fresh_until).then(|| user.auth_user())
+    }
+
     /// This thread's handle on the session in the current snapshot, with
     /// the time until which it may be served, or `None` when the general
     /// path must run (not loaded, expired, unsaved tokens, no user, no
@@ -39,12 +54,7 @@ impl Orchestrator {
             return None;
         }
         let user = snap.user.as_ref()?;
-        // `UserTokens::needs_refresh` is `now + drift + margin >= exp`.
-        let mut valid_until = user
-            .expires_at
-            .saturating_mul(1000)
-            .saturating_sub(user.clock_drift_ms)
-            .saturating_sub(self.token_margin_ms);
+        let mut valid_until = user.fresh_until_ms(self.token_margin_ms);
         let tokens = AuthTokens::new(user.access.clone(), user.id.clone());
         let (credentials, identity_id) = if with_identity {
             let creds = snap.identity.creds.as_ref()?;
@@ -182,6 +192,27 @@ mod tests {
         clock.set_millis(edge);
         assert!(user.needs_refresh(edge, o.token_margin_ms));
         assert!(o.cached_auth_session(false).is_none());
+    }
+
+    /// `get_current_user`'s fast path gives what the general path gives,
+    /// and stops where the tokens need a refresh.
+    #[tokio::test]
+    async fn the_cached_user_is_the_general_paths_until_a_refresh_is_due() {
+        let clock = ManualClock::at_millis(1_000);
+        let o = loaded(&clock, false).await;
+        let fast = o.cached_user().expect("served");
+        let general = o.current_tokens(false).await.unwrap().auth_user();
+        assert_eq!(fast, general);
+        assert_eq!(fast.username, "alice");
+        assert_eq!(fast.user_id, "sub-1");
+        let edge = EXP * 1000 - o.token_margin_ms;
+        clock.set_millis(edge - 1);
+        assert!(o.cached_user().is_some());
+        clock.set_millis(edge);
+        assert!(o.cached_user().is_none());
+        o.update(|s| s.user = None);
+        clock.set_millis(1_000);
+        assert!(o.cached_user().is_none());
     }
 
     #[tokio::test]

@@ -274,6 +274,9 @@ impl CognitoAuthPlugin {
 impl CognitoAuthPlugin {
     /// The current user, from the tokens (refreshed first when expired).
     pub async fn get_current_user(&self) -> Result<AuthUser, AuthError> {
+        if let Some(user) = self.inner.session.cached_user() {
+            return Ok(user);
+        }
         let tokens = self.inner.session.current_tokens(false).await?;
         Ok(tokens.auth_user())
     }
