@@ -243,7 +243,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         session.is_signed_in(),
         session.user_sub().unwrap_or("-")
     );
-    if let Some(tokens) = &session.tokens() {
+    if let Some(tokens) = session.tokens() {
         let claims = tokens.access_token.claims();
         println!(
             "   access token claims: iss {}, aud {}, exp {}",

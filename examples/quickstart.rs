@@ -201,7 +201,7 @@ async fn run() -> Result<(), BoxError> {
         access.issued_at().unwrap_or_default(),
         new_access.issued_at().unwrap_or_default()
     );
-    if let (Some(old), Some(new)) = (&first_key, &refreshed.credentials()) {
+    if let (Some(old), Some(new)) = (&first_key, refreshed.credentials()) {
         println!(
             "   access key id    {old} -> {} (credentials are refreshed too)",
             new.access_key_id
@@ -229,7 +229,7 @@ async fn run() -> Result<(), BoxError> {
         .await?;
     println!("   is_signed_in    {}", guest.is_signed_in());
     println!("   identity id     {}", guest.identity_id().unwrap_or("-"));
-    match &guest.credentials() {
+    match guest.credentials() {
         Some(c) => println!(
             "   credentials     access key id {}, expires {}",
             c.access_key_id,
