@@ -27,7 +27,7 @@ pub(super) const GROUPS: [&str; 6] = [
 const BOUNDS: &[(&str, &str)] = &[
     (
         "fetch_auth_session_cached",
-        "seven reference counts incremented and decremented per call (the `Arc`s the returned session owns, about 45 ns here) and the coarse clock read (about 9 ns; the precise one within 1 s of the deadline); see *Cached fetch*",
+        "the returned handle's one reference count (incremented, then decremented by the caller), the thread-local replica lookup and the coarse clock read (the precise one within 1 s of the deadline); see *Cached fetch*",
     ),
     (
         "hot_path_2_threads",
