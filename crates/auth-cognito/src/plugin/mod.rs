@@ -21,6 +21,7 @@ use tokio::sync::broadcast;
 
 use crate::cognito_session::{self, CognitoAuthSession, Tickets};
 use crate::config::CognitoConfig;
+use crate::expired_flight::{self, ExpiredFlight};
 use crate::hosted_ui::{
     self, LoopbackListener, LoopbackOptions, PendingRedirect, SignInWithRedirectOptions,
 };
@@ -50,6 +51,9 @@ struct Inner {
     pending: Pending,
     /// The auto sign-in waiting for `confirm_sign_up` or `auto_sign_in`.
     auto_sign_in: crate::account::auto_sign_in::AutoSignIn,
+    /// The unforced fetch of callers whose tokens expired together
+    /// (`expired_flight.rs`).
+    expired: ExpiredFlight,
 }
 
 /// The Amazon Cognito auth plugin (Amplify's `AWSCognitoAuthPlugin`).
@@ -400,7 +404,21 @@ impl CognitoAuthPlugin {
         tickets: Option<Tickets<'a>>,
     ) -> impl Future<Output = CognitoAuthSession> + Send + 'a {
         let inner = &*self.inner;
-        cognito_session::fetch(&inner.session, inner.identity.as_ref(), options, tickets)
+        let identity = inner.identity.as_ref();
+        async move {
+            if options.force_refresh {
+                // Boxed: an unforced call's future stays small.
+                Box::pin(cognito_session::fetch(
+                    &inner.session,
+                    identity,
+                    options,
+                    tickets,
+                ))
+                .await
+            } else {
+                expired_flight::fetch_unforced(&inner.expired, &inner.session, identity).await
+            }
+        }
     }
 }
 
