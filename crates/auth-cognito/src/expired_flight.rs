@@ -21,8 +21,13 @@
 //! flights are `refresh.rs`'s and `identity/cache.rs`'s), nor do callers
 //! whose tokens are valid.
 //!
-//! Memory: a waiter's future holds this module's small state only; the
-//! general path's large future is allocated by the leader alone.
+//! Memory: a waiter's future is a receiver and its wait (a few hundred
+//! bytes, allocated once per call); the general path's future (kilobytes)
+//! is allocated by the leader alone. Allocating it for each of 10,000
+//! waiters cost most of the burst's time in page faults.
+
+use std::future::Future;
+use std::pin::Pin;
 
 use auth_core::types::FetchAuthSessionOptions;
 
@@ -35,26 +40,55 @@ use crate::orchestrator::Orchestrator;
 /// their callers saw.
 pub(crate) type ExpiredFlight = Flight<u64, CognitoAuthSession>;
 
+/// A boxed session fetch.
+pub(crate) type BoxedFetch<'a> = Pin<Box<dyn Future<Output = CognitoAuthSession> + Send + 'a>>;
+
 /// The unforced general path of `fetch_auth_session` and
-/// `fetch_cognito_session`: in one flight with the other callers that found
-/// the same tokens due, else alone.
-pub(crate) async fn fetch_unforced(
+/// `fetch_cognito_session`, decided when it is called: a caller that finds
+/// its tokens due while a flight for the same session runs waits for it in
+/// a future of a few hundred bytes; any other caller gets the whole fetch
+/// (kilobytes), in one flight with the callers that find the same tokens
+/// due, else alone.
+pub(crate) fn fetch_unforced<'a>(
+    flight: &'a ExpiredFlight,
+    session: &'a Orchestrator,
+    identity: Option<&'a IdentityPool>,
+) -> BoxedFetch<'a> {
+    let Some(generation) = due_generation(session) else {
+        return Box::pin(alone(session, identity));
+    };
+    match flight.join_now(|g| *g == generation) {
+        Some(joined) => Box::pin(async move {
+            match joined.result().await {
+                Some(value) => value,
+                // The leader's future was dropped before it published.
+                None => Box::pin(in_flight(flight, session, identity, generation)).await,
+            }
+        }),
+        None => Box::pin(in_flight(flight, session, identity, generation)),
+    }
+}
+
+/// The whole fetch, in one flight with the callers that saw `generation`.
+async fn in_flight(
     flight: &ExpiredFlight,
     session: &Orchestrator,
     identity: Option<&IdentityPool>,
+    generation: u64,
 ) -> CognitoAuthSession {
-    let options = FetchAuthSessionOptions::default();
-    // Boxed: the general path's future is large, and only a leader (or a
-    // caller that needs no refresh) allocates it.
-    let alone = || Box::pin(cognito_session::fetch(session, identity, options, None));
-    match due_generation(session) {
-        Some(generation) => {
-            flight
-                .run_after(None, generation, |g| *g == generation, |_| true, alone)
-                .await
-        }
-        None => alone().await,
-    }
+    flight
+        .run_after(None, generation, |g| *g == generation, |_| true, || {
+            alone(session, identity)
+        })
+        .await
+}
+
+/// The whole unforced fetch: tokens, then identity id and credentials.
+fn alone<'a>(
+    session: &'a Orchestrator,
+    identity: Option<&'a IdentityPool>,
+) -> impl Future<Output = CognitoAuthSession> + Send + 'a {
+    cognito_session::fetch(session, identity, FetchAuthSessionOptions::default(), None)
 }
 
 /// The generation of the session when it is loaded and its user's tokens

@@ -60,6 +60,21 @@ pub(crate) struct Ticket<'a, K, T> {
     after: u64,
 }
 
+/// A flight in progress, joined without a future of the caller's own
+/// ([`Flight::join_now`]): waiting on it costs a receiver and its wait.
+pub(crate) struct Joined<T>(watch::Receiver<Option<T>>);
+
+impl<T: Clone> Joined<T> {
+    /// The leader's result, or `None` when its future was dropped before it
+    /// published (the caller then decides again, and may lead).
+    pub(crate) async fn result(mut self) -> Option<T> {
+        match self.0.wait_for(Option::is_some).await {
+            Ok(value) => Option::clone(&value),
+            Err(_) => None,
+        }
+    }
+}
+
 /// What a caller does, decided under the slot's lock.
 enum Step<T> {
     /// Run the operation and publish its result.
@@ -153,6 +168,15 @@ impl<K: Clone, T: Clone> Flight<K, T> {
         tx.send_replace(Some(value.clone()));
         clear.complete(value.clone());
         value
+    }
+
+    /// The flight in progress, when `joins` accepts its key: a caller that
+    /// only waits joins it here, with no `run_after` future of its own.
+    /// `None`: no such flight, call [`run_after`](Self::run_after).
+    pub(crate) fn join_now(&self, joins: impl Fn(&K) -> bool) -> Option<Joined<T>> {
+        let slot = self.lock();
+        let current = slot.current.as_ref()?;
+        joins(&current.key).then(|| Joined(current.result.clone()))
     }
 
     /// Adopts, joins, waits or leads, under the slot's lock (held for a few

@@ -21,7 +21,7 @@ use tokio::sync::broadcast;
 
 use crate::cognito_session::{self, CognitoAuthSession, Tickets};
 use crate::config::CognitoConfig;
-use crate::expired_flight::{self, ExpiredFlight};
+use crate::expired_flight::{self, BoxedFetch, ExpiredFlight};
 use crate::hosted_ui::{
     self, LoopbackListener, LoopbackOptions, PendingRedirect, SignInWithRedirectOptions,
 };
@@ -331,9 +331,10 @@ impl CognitoAuthPlugin {
                 std::mem::forget(tickets);
                 return Ok(session);
             }
-            // Boxed: the general path's future is large, and an unboxed one
-            // would be copied into every call's future, the fast one included.
-            Box::pin(self.fetch_cognito_with(options, tickets.map(|t| *t)))
+            // Boxed by `fetch_cognito_with`: the general path's future is
+            // large, and an unboxed one would be copied into every call's
+            // future, the fast one included.
+            self.fetch_cognito_with(options, tickets.map(|t| *t))
                 .await
                 .into_auth_session()
         }
@@ -393,7 +394,8 @@ impl CognitoAuthPlugin {
         options: FetchAuthSessionOptions,
     ) -> impl Future<Output = CognitoAuthSession> + Send + '_ {
         let tickets = self.tickets(options.force_refresh);
-        self.fetch_cognito_with(options, tickets)
+        // What an unforced call joins is decided when it runs, as before.
+        async move { self.fetch_cognito_with(options, tickets).await }
     }
 
     /// [`fetch_cognito_session`](Self::fetch_cognito_session) with the
@@ -402,25 +404,21 @@ impl CognitoAuthPlugin {
         &'a self,
         options: FetchAuthSessionOptions,
         tickets: Option<Tickets<'a>>,
-    ) -> impl Future<Output = CognitoAuthSession> + Send + 'a {
+    ) -> BoxedFetch<'a> {
         let inner = &*self.inner;
         let identity = inner.identity.as_ref();
-        async move {
-            if options.force_refresh {
-                // Boxed: an unforced call's future stays small.
-                Box::pin(cognito_session::fetch(
-                    &inner.session,
-                    identity,
-                    options,
-                    tickets,
-                ))
-                .await
-            } else {
-                expired_flight::fetch_unforced(&inner.expired, &inner.session, identity).await
-            }
+        if options.force_refresh {
+            Box::pin(cognito_session::fetch(
+                &inner.session,
+                identity,
+                options,
+                tickets,
+            ))
+        } else {
+            // Small for a caller that joins a flight (`expired_flight.rs`).
+            expired_flight::fetch_unforced(&inner.expired, &inner.session, identity)
         }
-    }
-}
+    }}
 
 /// Identity pool (`identity/`).
 impl CognitoAuthPlugin {
