@@ -11,13 +11,17 @@
 //! credentials, `cognito_session::fetch`), and the callers that find the
 //! same tokens due meanwhile wait for its session: one wake-up each.
 //!
-//! A caller joins only a flight that started from the session it saw
-//! itself (the same [`Snapshot::generation`](crate::orchestrator::Snapshot)),
-//! so what it gets is what it would have got from the two flights it used
-//! to join: the leader's refreshed tokens and the credentials for them. A
-//! sign-in, sign-out or refresh in between changes the generation; a caller
-//! that sees another generation waits for the flight in progress to end and
-//! then decides again. Forced callers never come here (their tickets and
+//! A caller joins only a flight for the session it saw itself (the same
+//! [`Snapshot::generation`](crate::orchestrator::Snapshot)): the one the
+//! leader started from, or, once the leader's tokens are refreshed and it
+//! asks the identity pool for their credentials, the refreshed tokens'
+//! generation (the flight is rekeyed; a caller then finds no credentials
+//! for them and would otherwise take the general path). So what it gets is
+//! what it would have got from the two flights it used to join: the
+//! leader's refreshed tokens and the credentials for them. A sign-in,
+//! sign-out or other refresh in between changes the generation; a caller
+//! that sees another generation does not join (one whose tokens are due
+//! waits for the flight in progress to end, then decides again). Forced callers never come here (their tickets and
 //! flights are `refresh.rs`'s and `identity/cache.rs`'s), nor do callers
 //! whose tokens are valid.
 //!
@@ -28,6 +32,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use auth_core::types::FetchAuthSessionOptions;
 
@@ -54,7 +59,7 @@ pub(crate) fn fetch_unforced<'a>(
     session: &'a Orchestrator,
     identity: Option<&'a IdentityPool>,
 ) -> BoxedFetch<'a> {
-    let Some(generation) = due_generation(session) else {
+    let Some((generation, due)) = seen(session) else {
         return Box::pin(alone(session, identity));
     };
     match flight.join_now(|g| *g == generation) {
@@ -65,21 +70,36 @@ pub(crate) fn fetch_unforced<'a>(
                 None => Box::pin(in_flight(flight, session, identity, generation)).await,
             }
         }),
-        None => Box::pin(in_flight(flight, session, identity, generation)),
+        None if due => Box::pin(in_flight(flight, session, identity, generation)),
+        None => Box::pin(alone(session, identity)),
     }
 }
 
-/// The whole fetch, in one flight with the callers that saw `generation`.
+/// The whole fetch, in one flight with the callers that saw `generation`,
+/// and, once its tokens are refreshed, with those that see the refreshed
+/// tokens' generation (while it asks the identity pool for their
+/// credentials, they would otherwise each take the general path).
 async fn in_flight(
     flight: &ExpiredFlight,
     session: &Orchestrator,
     identity: Option<&IdentityPool>,
     generation: u64,
 ) -> CognitoAuthSession {
-    flight
-        .run_after(None, generation, |g| *g == generation, |_| true, || {
-            alone(session, identity)
+    let lead = || {
+        let options = FetchAuthSessionOptions::default();
+        cognito_session::fetch_then(session, identity, options, None, move |tokens| {
+            // The generation these tokens are the session of, if they are.
+            let snap = session.state.load();
+            if let (Ok(tokens), Some(user)) = (tokens, &snap.user)
+                && Arc::ptr_eq(tokens, user)
+                && snap.generation != generation
+            {
+                flight.rekey(&generation, snap.generation);
+            }
         })
+    };
+    flight
+        .run_after(None, generation, |g| *g == generation, |_| true, lead)
         .await
 }
 
@@ -91,11 +111,11 @@ fn alone<'a>(
     cognito_session::fetch(session, identity, FetchAuthSessionOptions::default(), None)
 }
 
-/// The generation of the session when it is loaded and its user's tokens
-/// are due for a refresh (as `current_tokens` decides it), else `None`.
-fn due_generation(session: &Orchestrator) -> Option<u64> {
+/// The generation of the loaded session of a signed-in user, and whether
+/// its tokens are due for a refresh (as `current_tokens` decides it).
+fn seen(session: &Orchestrator) -> Option<(u64, bool)> {
     let snap = session.state.load();
-    let user = snap.user.as_ref()?;
-    (snap.loaded && user.needs_refresh(session.now_ms(), session.token_margin_ms))
-        .then_some(snap.generation)
+    let user = snap.user.as_ref().filter(|_| snap.loaded)?;
+    let due = user.needs_refresh(session.now_ms(), session.token_margin_ms);
+    Some((snap.generation, due))
 }

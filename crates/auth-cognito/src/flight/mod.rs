@@ -179,6 +179,21 @@ impl<K: Clone, T: Clone> Flight<K, T> {
         joins(&current.key).then(|| Joined(current.result.clone()))
     }
 
+    /// Gives the flight in progress, when its key is `from`, the key `to`:
+    /// from now on it is joined by the callers `to` stands for (a leader
+    /// whose first step changed what its result belongs to calls it).
+    pub(crate) fn rekey(&self, from: &K, to: K)
+    where
+        K: PartialEq,
+    {
+        let mut slot = self.lock();
+        if let Some(current) = slot.current.as_mut()
+            && current.key == *from
+        {
+            current.key = to;
+        }
+    }
+
     /// Adopts, joins, waits or leads, under the slot's lock (held for a few
     /// instructions, never across an `await`).
     fn step(
