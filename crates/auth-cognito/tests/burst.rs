@@ -1,5 +1,6 @@
 //! One call per burst: 10,000 concurrent `fetch_auth_session(force_refresh)`
-//! callers make one token call and one credentials call, every caller gets
+//! callers (or unforced ones on expired tokens) make one token call and one
+//! credentials call, every caller gets
 //! the same new tokens and credentials (against the emulator). A forced call
 //! counts from when it is made: it adopts a forced refresh that started
 //! after it, even one that completed before its future ran, and never one
@@ -276,10 +277,23 @@ async fn forced_calls_through_auth_and_the_trait_are_eager_too() {
 }
 
 /// 10,000 unforced callers on expired tokens and credentials, together at
-/// a gate: one token call and one credentials call, and each caller gets
-/// the leader's session (`expired_flight.rs`), not the expired one.
+/// a gate, while the token refresh is held: one token call and one
+/// credentials call, and each caller gets the leader's session
+/// (`expired_flight.rs`), not the expired one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_callers_on_expired_tokens_share_one_session_fetch() {
+    expired_burst("GetTokensFromRefreshToken").await;
+}
+
+/// As above, with the credentials call held instead: callers that arrive
+/// once the tokens are refreshed join the flight too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_arriving_while_the_credentials_are_fetched_join_the_flight() {
+    expired_burst("GetCredentialsForIdentity").await;
+}
+
+/// The burst of the two tests above, with `held` delayed by 500 ms.
+async fn expired_burst(held: &str) {
     let bed = Bed::emulator(BedOptions {
         identity_pool: Some(false),
         ..BedOptions::default()
@@ -299,9 +313,8 @@ async fn ten_thousand_callers_on_expired_tokens_share_one_session_fetch() {
     let old_key = warm.credentials.expect("credentials").access_key_id;
     clock.advance_secs(2 * 3600);
     bed.emu().reset_counters();
-    // Held, so that every caller arrives while the refresh is in flight.
     bed.emu().inject_fault(
-        "GetTokensFromRefreshToken",
+        held,
         cognito_emulator::Fault::Latency(Duration::from_millis(500)),
         1,
     );

@@ -11,8 +11,10 @@
 //! happened before the call, just as a flight joined in progress does. Only
 //! the last completed flight is kept, and only while a ticket is alive.
 //!
-//! Used for the token refresh (`orchestrator/refresh.rs`) and for the
-//! identity-pool calls (`identity/cache.rs`). A leader whose future is
+//! Used for the token refresh (`orchestrator/refresh.rs`), for the
+//! identity-pool calls (`identity/cache.rs`) and for the whole fetch of
+//! unforced callers on expired tokens (`expired_flight.rs`, which joins
+//! with [`Flight::join_now`] and rekeys with [`Flight::rekey`]). A leader whose future is
 //! dropped before it publishes (a cancelled caller) closes the channel:
 //! its waiters then try again, and one of them leads.
 

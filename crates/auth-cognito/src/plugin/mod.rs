@@ -418,7 +418,8 @@ impl CognitoAuthPlugin {
             // Small for a caller that joins a flight (`expired_flight.rs`).
             expired_flight::fetch_unforced(&inner.expired, &inner.session, identity)
         }
-    }}
+    }
+}
 
 /// Identity pool (`identity/`).
 impl CognitoAuthPlugin {
