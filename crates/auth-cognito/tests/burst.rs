@@ -310,7 +310,11 @@ async fn expired_burst(held: &str) {
         .await
         .expect("warm");
     let old_access = access_of(&warm);
-    let old_key = warm.credentials.expect("credentials").access_key_id;
+    let old_key = warm
+        .credentials()
+        .expect("credentials")
+        .access_key_id
+        .clone();
     clock.advance_secs(2 * 3600);
     bed.emu().reset_counters();
     bed.emu().inject_fault(
@@ -336,7 +340,7 @@ async fn expired_burst(held: &str) {
     for t in tasks {
         let s = t.await.expect("join").expect("session");
         access.insert(access_of(&s));
-        keys.insert(s.credentials.expect("credentials").access_key_id);
+        keys.insert(s.credentials().expect("credentials").access_key_id.clone());
     }
     assert_eq!(access.len(), 1, "every caller got the one refresh");
     assert!(!access.contains(&old_access), "the tokens are new");
