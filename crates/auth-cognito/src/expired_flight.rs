@@ -34,7 +34,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use auth_core::types::FetchAuthSessionOptions;
+use auth_core::error::AuthError;
+use auth_core::types::{AuthSession, FetchAuthSessionOptions};
 
 use crate::cognito_session::{self, CognitoAuthSession};
 use crate::flight::Flight;
@@ -43,35 +44,63 @@ use crate::orchestrator::Orchestrator;
 
 /// The flight of the unforced fetches, keyed by the session generation
 /// their callers saw.
-pub(crate) type ExpiredFlight = Flight<u64, CognitoAuthSession>;
+pub(crate) type ExpiredFlight = Flight<u64, Arc<Outcome>>;
 
 /// A boxed session fetch.
-pub(crate) type BoxedFetch<'a> = Pin<Box<dyn Future<Output = CognitoAuthSession> + Send + 'a>>;
+pub(crate) type BoxedFetch<'a, R> = Pin<Box<dyn Future<Output = R> + Send + 'a>>;
+
+/// What a flight hands each of its callers: the session in both forms,
+/// built once by the leader, so that a waiter clones a reference count or
+/// two instead of building its own (an allocation and seven counts).
+pub(crate) struct Outcome {
+    cognito: CognitoAuthSession,
+    auth: Result<AuthSession, AuthError>,
+}
+
+impl Outcome {
+    fn new(cognito: CognitoAuthSession) -> Arc<Self> {
+        let auth = cognito.clone().into_auth_session();
+        Arc::new(Self { cognito, auth })
+    }
+
+    /// The `fetch_auth_session` answer.
+    pub(crate) fn auth_session(&self) -> Result<AuthSession, AuthError> {
+        self.auth.clone()
+    }
+
+    /// The `fetch_cognito_session` answer.
+    pub(crate) fn cognito_session(&self) -> CognitoAuthSession {
+        self.cognito.clone()
+    }
+}
 
 /// The unforced general path of `fetch_auth_session` and
-/// `fetch_cognito_session`, decided when it is called: a caller that finds
-/// its tokens due while a flight for the same session runs waits for it in
-/// a future of a few hundred bytes; any other caller gets the whole fetch
-/// (kilobytes), in one flight with the callers that find the same tokens
+/// `fetch_cognito_session` (`pick` takes the answer it wants), decided when
+/// it runs: a caller that finds a flight in progress for the session it
+/// sees waits for it in a future of a few hundred bytes; any other caller
+/// gets the whole fetch (kilobytes), leading a flight when its tokens are
 /// due, else alone.
-pub(crate) fn fetch_unforced<'a>(
+pub(crate) fn fetch_unforced<'a, R: 'a>(
     flight: &'a ExpiredFlight,
     session: &'a Orchestrator,
     identity: Option<&'a IdentityPool>,
-) -> BoxedFetch<'a> {
+    pick: fn(&Outcome) -> R,
+) -> BoxedFetch<'a, R> {
     let Some((generation, due)) = seen(session) else {
-        return Box::pin(alone(session, identity));
+        return Box::pin(async move { pick(&Outcome::new(alone(session, identity).await)) });
     };
     match flight.join_now(|g| *g == generation) {
         Some(joined) => Box::pin(async move {
             match joined.result().await {
-                Some(value) => value,
+                Some(value) => pick(&value),
                 // The leader's future was dropped before it published.
-                None => Box::pin(in_flight(flight, session, identity, generation)).await,
+                None => pick(&*Box::pin(in_flight(flight, session, identity, generation)).await),
             }
         }),
-        None if due => Box::pin(in_flight(flight, session, identity, generation)),
-        None => Box::pin(alone(session, identity)),
+        None if due => {
+            Box::pin(async move { pick(&*in_flight(flight, session, identity, generation).await) })
+        }
+        None => Box::pin(async move { pick(&Outcome::new(alone(session, identity).await)) }),
     }
 }
 
@@ -84,7 +113,7 @@ async fn in_flight(
     session: &Orchestrator,
     identity: Option<&IdentityPool>,
     generation: u64,
-) -> CognitoAuthSession {
+) -> Arc<Outcome> {
     let lead = || {
         let options = FetchAuthSessionOptions::default();
         cognito_session::fetch_then(session, identity, options, None, move |tokens| {
@@ -99,7 +128,13 @@ async fn in_flight(
         })
     };
     flight
-        .run_after(None, generation, |g| *g == generation, |_| true, lead)
+        .run_after(
+            None,
+            generation,
+            |g| *g == generation,
+            |_| true,
+            || async { Outcome::new(lead().await) },
+        )
         .await
 }
 

@@ -21,7 +21,7 @@ use tokio::sync::broadcast;
 
 use crate::cognito_session::{self, CognitoAuthSession, Tickets};
 use crate::config::CognitoConfig;
-use crate::expired_flight::{self, BoxedFetch, ExpiredFlight};
+use crate::expired_flight::{self, BoxedFetch, ExpiredFlight, Outcome};
 use crate::hosted_ui::{
     self, LoopbackListener, LoopbackOptions, PendingRedirect, SignInWithRedirectOptions,
 };
@@ -331,12 +331,27 @@ impl CognitoAuthPlugin {
                 std::mem::forget(tickets);
                 return Ok(session);
             }
-            // Boxed by `fetch_cognito_with`: the general path's future is
-            // large, and an unboxed one would be copied into every call's
-            // future, the fast one included.
-            self.fetch_cognito_with(options, tickets.map(|t| *t))
-                .await
-                .into_auth_session()
+            // Boxed: the general path's future is large, and an unboxed one
+            // would be copied into every call's future, the fast one included.
+            let inner = &*self.inner;
+            let identity = inner.identity.as_ref();
+            let general: BoxedFetch<'_, _> = if options.force_refresh {
+                let tickets = tickets.map(|t| *t);
+                Box::pin(async move {
+                    cognito_session::fetch(&inner.session, identity, options, tickets)
+                        .await
+                        .into_auth_session()
+                })
+            } else {
+                // Small for a caller that joins a flight (`expired_flight.rs`).
+                expired_flight::fetch_unforced(
+                    &inner.expired,
+                    &inner.session,
+                    identity,
+                    Outcome::auth_session,
+                )
+            };
+            general.await
         }
     }
 
@@ -404,7 +419,7 @@ impl CognitoAuthPlugin {
         &'a self,
         options: FetchAuthSessionOptions,
         tickets: Option<Tickets<'a>>,
-    ) -> BoxedFetch<'a> {
+    ) -> BoxedFetch<'a, CognitoAuthSession> {
         let inner = &*self.inner;
         let identity = inner.identity.as_ref();
         if options.force_refresh {
@@ -415,8 +430,12 @@ impl CognitoAuthPlugin {
                 tickets,
             ))
         } else {
-            // Small for a caller that joins a flight (`expired_flight.rs`).
-            expired_flight::fetch_unforced(&inner.expired, &inner.session, identity)
+            expired_flight::fetch_unforced(
+                &inner.expired,
+                &inner.session,
+                identity,
+                Outcome::cognito_session,
+            )
         }
     }
 }
