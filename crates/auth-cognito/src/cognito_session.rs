@@ -11,6 +11,8 @@
 //! | federated to identity pool     | `Err(FederatedToIdentityPool)`  | `Ok`                      |
 //! | service or network failure     | `Err(Network/Service..)`        | `Err(..)`                 |
 
+use std::sync::Arc;
+
 use auth_core::error::AuthError;
 use auth_core::types::{
     AuthSession, AuthTokens, AwsCredentials, FetchAuthSessionOptions, SharedStr,
@@ -18,6 +20,7 @@ use auth_core::types::{
 
 use crate::identity::{CredsTicket, IdentityPool};
 use crate::orchestrator::{Orchestrator, RefreshTicket};
+use crate::session::UserTokens;
 
 /// The Cognito session: `is_signed_in` plus one `Result` per field, whose
 /// error says why the field is missing.
@@ -138,6 +141,18 @@ pub(crate) async fn fetch(
     options: FetchAuthSessionOptions,
     tickets: Option<Tickets<'_>>,
 ) -> CognitoAuthSession {
+    fetch_then(session, identity, options, tickets, |_| {}).await
+}
+
+/// [`fetch`], calling `after_tokens` with the tokens before the identity
+/// pool is asked (`expired_flight.rs` lets later callers join from then on).
+pub(crate) async fn fetch_then(
+    session: &Orchestrator,
+    identity: Option<&IdentityPool>,
+    options: FetchAuthSessionOptions,
+    tickets: Option<Tickets<'_>>,
+    after_tokens: impl FnOnce(&Result<Arc<UserTokens>, AuthError>),
+) -> CognitoAuthSession {
     let (tokens_ticket, creds_ticket) = match tickets {
         Some(t) => (Some(t.tokens), t.creds),
         None => (None, None),
@@ -146,6 +161,7 @@ pub(crate) async fn fetch(
     let tokens = session
         .current_tokens_after(options.force_refresh, tokens_ticket)
         .await;
+    after_tokens(&tokens);
     let expired_now = !was_expired && matches!(tokens, Err(AuthError::SessionExpired { .. }));
     let is_signed_in = session.state.load().user.is_some();
     let (identity_id_result, aws_credentials_result) = match identity {

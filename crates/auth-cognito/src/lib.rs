@@ -6,6 +6,7 @@ mod cognito_session;
 pub mod config;
 mod device_store;
 mod devices;
+mod expired_flight;
 mod flight;
 pub mod hosted_ui;
 mod identity;

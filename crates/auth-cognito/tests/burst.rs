@@ -1,5 +1,6 @@
 //! One call per burst: 10,000 concurrent `fetch_auth_session(force_refresh)`
-//! callers make one token call and one credentials call, every caller gets
+//! callers (or unforced ones on expired tokens) make one token call and one
+//! credentials call, every caller gets
 //! the same new tokens and credentials (against the emulator). A forced call
 //! counts from when it is made: it adopts a forced refresh that started
 //! after it, even one that completed before its future ran, and never one
@@ -273,4 +274,79 @@ async fn forced_calls_through_auth_and_the_trait_are_eager_too() {
     assert!(!access.contains(&old_access));
     assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 1);
     assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
+}
+
+/// 10,000 unforced callers on expired tokens and credentials, together at
+/// a gate, while the token refresh is held: one token call and one
+/// credentials call, and each caller gets the leader's session
+/// (`expired_flight.rs`), not the expired one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_callers_on_expired_tokens_share_one_session_fetch() {
+    expired_burst("GetTokensFromRefreshToken").await;
+}
+
+/// As above, with the credentials call held instead: callers that arrive
+/// once the tokens are refreshed join the flight too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_arriving_while_the_credentials_are_fetched_join_the_flight() {
+    expired_burst("GetCredentialsForIdentity").await;
+}
+
+/// The burst of the two tests above, with `held` delayed by 500 ms.
+async fn expired_burst(held: &str) {
+    let bed = Bed::emulator(BedOptions {
+        identity_pool: Some(false),
+        ..BedOptions::default()
+    })
+    .await;
+    bed.create_user("alice", PASSWORD).await;
+    let (plugin, _storage, clock) = bed.plugin();
+    plugin
+        .sign_in("alice", PASSWORD, SignInOptions::default())
+        .await
+        .expect("sign in");
+    let warm = plugin
+        .fetch_auth_session(FetchAuthSessionOptions::default())
+        .await
+        .expect("warm");
+    let old_access = access_of(&warm);
+    let old_key = warm
+        .credentials()
+        .expect("credentials")
+        .access_key_id
+        .clone();
+    clock.advance_secs(2 * 3600);
+    bed.emu().reset_counters();
+    bed.emu().inject_fault(
+        held,
+        cognito_emulator::Fault::Latency(Duration::from_millis(500)),
+        1,
+    );
+    let (go, gate) = tokio::sync::watch::channel(false);
+    let tasks: Vec<_> = (0..10_000)
+        .map(|_| {
+            let p = plugin.clone();
+            let mut gate = gate.clone();
+            tokio::spawn(async move {
+                let _ = gate.wait_for(|open| *open).await;
+                p.fetch_auth_session(FetchAuthSessionOptions::default())
+                    .await
+            })
+        })
+        .collect();
+    let _ = go.send(true);
+    let mut access = HashSet::new();
+    let mut keys = HashSet::new();
+    for t in tasks {
+        let s = t.await.expect("join").expect("session");
+        access.insert(access_of(&s));
+        keys.insert(s.credentials().expect("credentials").access_key_id.clone());
+    }
+    assert_eq!(access.len(), 1, "every caller got the one refresh");
+    assert!(!access.contains(&old_access), "the tokens are new");
+    assert_eq!(keys.len(), 1, "every caller got the one set of credentials");
+    assert!(!keys.contains(&old_key), "the credentials are new");
+    assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 1);
+    assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
+    assert_eq!(bed.emu().count("GetId"), 0);
 }

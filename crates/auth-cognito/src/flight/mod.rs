@@ -11,8 +11,10 @@
 //! happened before the call, just as a flight joined in progress does. Only
 //! the last completed flight is kept, and only while a ticket is alive.
 //!
-//! Used for the token refresh (`orchestrator/refresh.rs`) and for the
-//! identity-pool calls (`identity/cache.rs`). A leader whose future is
+//! Used for the token refresh (`orchestrator/refresh.rs`), for the
+//! identity-pool calls (`identity/cache.rs`) and for the whole fetch of
+//! unforced callers on expired tokens (`expired_flight.rs`, which joins
+//! with [`Flight::join_now`] and rekeys with [`Flight::rekey`]). A leader whose future is
 //! dropped before it publishes (a cancelled caller) closes the channel:
 //! its waiters then try again, and one of them leads.
 
@@ -58,6 +60,21 @@ pub(crate) struct Ticket<'a, K, T> {
     flight: &'a Flight<K, T>,
     /// The id of the last flight started when the ticket was taken.
     after: u64,
+}
+
+/// A flight in progress, joined without a future of the caller's own
+/// ([`Flight::join_now`]): waiting on it costs a receiver and its wait.
+pub(crate) struct Joined<T>(watch::Receiver<Option<T>>);
+
+impl<T: Clone> Joined<T> {
+    /// The leader's result, or `None` when its future was dropped before it
+    /// published (the caller then decides again, and may lead).
+    pub(crate) async fn result(mut self) -> Option<T> {
+        match self.0.wait_for(Option::is_some).await {
+            Ok(value) => Option::clone(&value),
+            Err(_) => None,
+        }
+    }
 }
 
 /// What a caller does, decided under the slot's lock.
@@ -153,6 +170,30 @@ impl<K: Clone, T: Clone> Flight<K, T> {
         tx.send_replace(Some(value.clone()));
         clear.complete(value.clone());
         value
+    }
+
+    /// The flight in progress, when `joins` accepts its key: a caller that
+    /// only waits joins it here, with no `run_after` future of its own.
+    /// `None`: no such flight, call [`run_after`](Self::run_after).
+    pub(crate) fn join_now(&self, joins: impl Fn(&K) -> bool) -> Option<Joined<T>> {
+        let slot = self.lock();
+        let current = slot.current.as_ref()?;
+        joins(&current.key).then(|| Joined(current.result.clone()))
+    }
+
+    /// Gives the flight in progress, when its key is `from`, the key `to`:
+    /// from now on it is joined by the callers `to` stands for (a leader
+    /// whose first step changed what its result belongs to calls it).
+    pub(crate) fn rekey(&self, from: &K, to: K)
+    where
+        K: PartialEq,
+    {
+        let mut slot = self.lock();
+        if let Some(current) = slot.current.as_mut()
+            && current.key == *from
+        {
+            current.key = to;
+        }
     }
 
     /// Adopts, joins, waits or leads, under the slot's lock (held for a few

@@ -349,3 +349,56 @@ async fn callers_ticketed_in_one_loop_share_one_run() {
         .await;
     assert_eq!(again, 20);
 }
+
+/// `join_now` joins only a flight in progress whose key it accepts, and
+/// `rekey` changes which callers that is; a dropped leader gives `None`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn join_now_follows_the_key_of_the_flight_in_progress() {
+    let flight = Arc::new(Flight::<u64, u32>::default());
+    assert!(flight.join_now(|_| true).is_none(), "no flight in progress");
+    let release = Arc::new(Notify::new());
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+    let leader = {
+        let (flight, release) = (flight.clone(), release.clone());
+        tokio::spawn(async move {
+            flight
+                .run_after(
+                    None,
+                    1,
+                    |k| *k == 1,
+                    |_| true,
+                    || async {
+                        let _ = started_tx.send(());
+                        release.notified().await;
+                        7
+                    },
+                )
+                .await
+        })
+    };
+    started_rx.await.expect("the leader runs");
+    assert!(flight.join_now(|k| *k == 2).is_none(), "another key");
+    let early = flight.join_now(|k| *k == 1).expect("joins key 1");
+    flight.rekey(&5, 6);
+    assert!(
+        flight.join_now(|k| *k == 6).is_none(),
+        "rekey from another key"
+    );
+    flight.rekey(&1, 2);
+    assert!(
+        flight.join_now(|k| *k == 1).is_none(),
+        "rekeyed away from 1"
+    );
+    let late = flight.join_now(|k| *k == 2).expect("joins key 2");
+    release.notify_one();
+    assert_eq!(early.result().await, Some(7));
+    assert_eq!(late.result().await, Some(7));
+    assert_eq!(leader.await.unwrap(), 7);
+    assert!(flight.join_now(|_| true).is_none(), "the flight ended");
+
+    let stuck = Arc::new(Flight::<(), u32>::default());
+    let leader = spawn_stuck_leader(&stuck).await;
+    let joined = stuck.join_now(|_| true).expect("joins");
+    leader.abort();
+    assert_eq!(joined.result().await, None, "the leader was dropped");
+}

@@ -91,6 +91,7 @@ impl CognitoAuthPluginBuilder {
                 identity,
                 pending: Pending::default(),
                 auto_sign_in: Default::default(),
+                expired: Default::default(),
             }),
         })
     }

@@ -21,6 +21,7 @@ use tokio::sync::broadcast;
 
 use crate::cognito_session::{self, CognitoAuthSession, Tickets};
 use crate::config::CognitoConfig;
+use crate::expired_flight::{self, BoxedFetch, ExpiredFlight, Outcome};
 use crate::hosted_ui::{
     self, LoopbackListener, LoopbackOptions, PendingRedirect, SignInWithRedirectOptions,
 };
@@ -50,6 +51,9 @@ struct Inner {
     pending: Pending,
     /// The auto sign-in waiting for `confirm_sign_up` or `auto_sign_in`.
     auto_sign_in: crate::account::auto_sign_in::AutoSignIn,
+    /// The unforced fetch of callers whose tokens expired together
+    /// (`expired_flight.rs`).
+    expired: ExpiredFlight,
 }
 
 /// The Amazon Cognito auth plugin (Amplify's `AWSCognitoAuthPlugin`).
@@ -329,9 +333,25 @@ impl CognitoAuthPlugin {
             }
             // Boxed: the general path's future is large, and an unboxed one
             // would be copied into every call's future, the fast one included.
-            Box::pin(self.fetch_cognito_with(options, tickets.map(|t| *t)))
-                .await
-                .into_auth_session()
+            let inner = &*self.inner;
+            let identity = inner.identity.as_ref();
+            let general: BoxedFetch<'_, _> = if options.force_refresh {
+                let tickets = tickets.map(|t| *t);
+                Box::pin(async move {
+                    cognito_session::fetch(&inner.session, identity, options, tickets)
+                        .await
+                        .into_auth_session()
+                })
+            } else {
+                // Small for a caller that joins a flight (`expired_flight.rs`).
+                expired_flight::fetch_unforced(
+                    &inner.expired,
+                    &inner.session,
+                    identity,
+                    Outcome::auth_session,
+                )
+            };
+            general.await
         }
     }
 
@@ -389,7 +409,8 @@ impl CognitoAuthPlugin {
         options: FetchAuthSessionOptions,
     ) -> impl Future<Output = CognitoAuthSession> + Send + '_ {
         let tickets = self.tickets(options.force_refresh);
-        self.fetch_cognito_with(options, tickets)
+        // What an unforced call joins is decided when it runs, as before.
+        async move { self.fetch_cognito_with(options, tickets).await }
     }
 
     /// [`fetch_cognito_session`](Self::fetch_cognito_session) with the
@@ -398,9 +419,24 @@ impl CognitoAuthPlugin {
         &'a self,
         options: FetchAuthSessionOptions,
         tickets: Option<Tickets<'a>>,
-    ) -> impl Future<Output = CognitoAuthSession> + Send + 'a {
+    ) -> BoxedFetch<'a, CognitoAuthSession> {
         let inner = &*self.inner;
-        cognito_session::fetch(&inner.session, inner.identity.as_ref(), options, tickets)
+        let identity = inner.identity.as_ref();
+        if options.force_refresh {
+            Box::pin(cognito_session::fetch(
+                &inner.session,
+                identity,
+                options,
+                tickets,
+            ))
+        } else {
+            expired_flight::fetch_unforced(
+                &inner.expired,
+                &inner.session,
+                identity,
+                Outcome::cognito_session,
+            )
+        }
     }
 }
 
