@@ -34,12 +34,7 @@ async fn ten_thousand_forced_refreshes_make_one_token_and_one_credentials_call()
         .fetch_auth_session(FetchAuthSessionOptions::default())
         .await
         .expect("warm");
-    let old_access = before
-        .tokens()
-        .expect("tokens")
-        .access_token
-        .as_compact_str()
-        .to_owned();
+    let old_access = access_of(&before);
     bed.emu().reset_counters();
     // The refresh is held long enough for every caller to arrive while it
     // is in flight (the callers start together, at a gate).
@@ -48,32 +43,7 @@ async fn ten_thousand_forced_refreshes_make_one_token_and_one_credentials_call()
         cognito_emulator::Fault::Latency(Duration::from_millis(1500)),
         1,
     );
-    let (go, gate) = tokio::sync::watch::channel(false);
-    let tasks: Vec<_> = (0..10_000)
-        .map(|_| {
-            let p = plugin.clone();
-            let mut gate = gate.clone();
-            tokio::spawn(async move {
-                let _ = gate.wait_for(|open| *open).await;
-                p.fetch_auth_session(FetchAuthSessionOptions::force_refresh())
-                    .await
-            })
-        })
-        .collect();
-    let _ = go.send(true);
-    let mut access = HashSet::new();
-    let mut keys = HashSet::new();
-    for t in tasks {
-        let s = t.await.expect("join").expect("session");
-        access.insert(
-            s.tokens()
-                .expect("tokens")
-                .access_token
-                .as_compact_str()
-                .to_owned(),
-        );
-        keys.insert(s.credentials().expect("credentials").access_key_id.clone());
-    }
+    let (access, keys) = gated_burst(&plugin, FetchAuthSessionOptions::force_refresh()).await;
     assert_eq!(access.len(), 1, "every caller adopted the one refresh");
     assert!(!access.contains(&old_access), "the tokens are new");
     assert_eq!(keys.len(), 1, "every caller got the one set of credentials");
@@ -99,6 +69,35 @@ async fn signed_in(bed: &Bed) -> (&'static CognitoAuthPlugin, String) {
         .expect("warm");
     bed.emu().reset_counters();
     (plugin, access_of(&warm))
+}
+
+/// 10,000 tasks that each call `fetch_auth_session(options)` once a gate
+/// opens, so that all of them are in flight together: the distinct access
+/// tokens and access key ids they got.
+async fn gated_burst(
+    plugin: &CognitoAuthPlugin,
+    options: FetchAuthSessionOptions,
+) -> (HashSet<String>, HashSet<SharedStr>) {
+    let (go, gate) = tokio::sync::watch::channel(false);
+    let tasks: Vec<_> = (0..10_000)
+        .map(|_| {
+            let p = plugin.clone();
+            let mut gate = gate.clone();
+            tokio::spawn(async move {
+                let _ = gate.wait_for(|open| *open).await;
+                p.fetch_auth_session(options).await
+            })
+        })
+        .collect();
+    let _ = go.send(true);
+    let mut access = HashSet::new();
+    let mut keys = HashSet::new();
+    for t in tasks {
+        let s = t.await.expect("join").expect("session");
+        access.insert(access_of(&s));
+        keys.insert(s.credentials().expect("credentials").access_key_id.clone());
+    }
+    (access, keys)
 }
 
 fn access_of(s: &AuthSession) -> String {
@@ -322,26 +321,7 @@ async fn expired_burst(held: &str) {
         cognito_emulator::Fault::Latency(Duration::from_millis(500)),
         1,
     );
-    let (go, gate) = tokio::sync::watch::channel(false);
-    let tasks: Vec<_> = (0..10_000)
-        .map(|_| {
-            let p = plugin.clone();
-            let mut gate = gate.clone();
-            tokio::spawn(async move {
-                let _ = gate.wait_for(|open| *open).await;
-                p.fetch_auth_session(FetchAuthSessionOptions::default())
-                    .await
-            })
-        })
-        .collect();
-    let _ = go.send(true);
-    let mut access = HashSet::new();
-    let mut keys = HashSet::new();
-    for t in tasks {
-        let s = t.await.expect("join").expect("session");
-        access.insert(access_of(&s));
-        keys.insert(s.credentials().expect("credentials").access_key_id.clone());
-    }
+    let (access, keys) = gated_burst(&plugin, FetchAuthSessionOptions::default()).await;
     assert_eq!(access.len(), 1, "every caller got the one refresh");
     assert!(!access.contains(&old_access), "the tokens are new");
     assert_eq!(keys.len(), 1, "every caller got the one set of credentials");
