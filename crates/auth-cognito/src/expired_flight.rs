@@ -62,45 +62,64 @@ impl Outcome {
         let auth = cognito.clone().into_auth_session();
         Arc::new(Self { cognito, auth })
     }
+}
 
-    /// The `fetch_auth_session` answer.
-    pub(crate) fn auth_session(&self) -> Result<AuthSession, AuthError> {
-        self.auth.clone()
+/// The answer a caller wants: `fetch_auth_session`'s or
+/// `fetch_cognito_session`'s. From a flight's [`Outcome`] it is cloned;
+/// from a fetch made alone it is converted, without building the other.
+pub(crate) trait Answer: Sized {
+    /// This answer out of a flight's outcome.
+    fn of_outcome(outcome: &Outcome) -> Self;
+    /// This answer out of a session fetched alone.
+    fn of_session(session: CognitoAuthSession) -> Self;
+}
+
+impl Answer for Result<AuthSession, AuthError> {
+    fn of_outcome(outcome: &Outcome) -> Self {
+        outcome.auth.clone()
     }
+    fn of_session(session: CognitoAuthSession) -> Self {
+        session.into_auth_session()
+    }
+}
 
-    /// The `fetch_cognito_session` answer.
-    pub(crate) fn cognito_session(&self) -> CognitoAuthSession {
-        self.cognito.clone()
+impl Answer for CognitoAuthSession {
+    fn of_outcome(outcome: &Outcome) -> Self {
+        outcome.cognito.clone()
+    }
+    fn of_session(session: CognitoAuthSession) -> Self {
+        session
     }
 }
 
 /// The unforced general path of `fetch_auth_session` and
-/// `fetch_cognito_session` (`pick` takes the answer it wants), decided when
-/// it runs: a caller that finds a flight in progress for the session it
-/// sees waits for it in a future of a few hundred bytes; any other caller
-/// gets the whole fetch (kilobytes), leading a flight when its tokens are
-/// due, else alone.
-pub(crate) fn fetch_unforced<'a, R: 'a>(
+/// `fetch_cognito_session` (`R` is the answer wanted), decided when it
+/// runs: a caller that finds a flight in progress for the session it sees
+/// waits for it in a future of a few hundred bytes; any other caller gets
+/// the whole fetch (kilobytes), leading a flight when its tokens are due,
+/// else alone.
+pub(crate) fn fetch_unforced<'a, R: Answer + 'a>(
     flight: &'a ExpiredFlight,
     session: &'a Orchestrator,
     identity: Option<&'a IdentityPool>,
-    pick: fn(&Outcome) -> R,
 ) -> BoxedFetch<'a, R> {
     let Some((generation, due)) = seen(session) else {
-        return Box::pin(async move { pick(&Outcome::new(alone(session, identity).await)) });
+        return Box::pin(async move { R::of_session(alone(session, identity).await) });
     };
     match flight.join_now(|g| *g == generation) {
         Some(joined) => Box::pin(async move {
             match joined.result().await {
-                Some(value) => pick(&value),
+                Some(value) => R::of_outcome(&value),
                 // The leader's future was dropped before it published.
-                None => pick(&*Box::pin(in_flight(flight, session, identity, generation)).await),
+                None => R::of_outcome(
+                    &*Box::pin(in_flight(flight, session, identity, generation)).await,
+                ),
             }
         }),
-        None if due => {
-            Box::pin(async move { pick(&*in_flight(flight, session, identity, generation).await) })
-        }
-        None => Box::pin(async move { pick(&Outcome::new(alone(session, identity).await)) }),
+        None if due => Box::pin(async move {
+            R::of_outcome(&*in_flight(flight, session, identity, generation).await)
+        }),
+        None => Box::pin(async move { R::of_session(alone(session, identity).await) }),
     }
 }
 

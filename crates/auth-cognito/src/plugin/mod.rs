@@ -21,7 +21,7 @@ use tokio::sync::broadcast;
 
 use crate::cognito_session::{self, CognitoAuthSession, Tickets};
 use crate::config::CognitoConfig;
-use crate::expired_flight::{self, BoxedFetch, ExpiredFlight, Outcome};
+use crate::expired_flight::{self, BoxedFetch, ExpiredFlight};
 use crate::hosted_ui::{
     self, LoopbackListener, LoopbackOptions, PendingRedirect, SignInWithRedirectOptions,
 };
@@ -344,12 +344,7 @@ impl CognitoAuthPlugin {
                 })
             } else {
                 // Small for a caller that joins a flight (`expired_flight.rs`).
-                expired_flight::fetch_unforced(
-                    &inner.expired,
-                    &inner.session,
-                    identity,
-                    Outcome::auth_session,
-                )
+                expired_flight::fetch_unforced(&inner.expired, &inner.session, identity)
             };
             general.await
         }
@@ -430,12 +425,7 @@ impl CognitoAuthPlugin {
                 tickets,
             ))
         } else {
-            expired_flight::fetch_unforced(
-                &inner.expired,
-                &inner.session,
-                identity,
-                Outcome::cognito_session,
-            )
+            expired_flight::fetch_unforced(&inner.expired, &inner.session, identity)
         }
     }
 }
