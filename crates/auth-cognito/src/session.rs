@@ -186,7 +186,7 @@ impl UserTokens {
     /// Whether the tokens must be refreshed: `now + drift + margin >= exp`.
     #[inline]
     pub(crate) fn needs_refresh(&self, now_ms: i64, margin_ms: i64) -> bool {
-        now_ms + self.clock_drift_ms + margin_ms >= self.expires_at * 1000
+        now_ms >= self.fresh_until_ms(margin_ms)
     }
 
     /// The time (ms) from which [`needs_refresh`](Self::needs_refresh) is

@@ -7,10 +7,11 @@
 //! [`AuthSession`] is one handle, so a call clones nothing else.
 
 use auth_core::clock::Deadline;
-use auth_core::types::{AuthSession, AuthTokens, AuthUser, SharedStr};
+use auth_core::types::{AuthSession, AuthUser, SharedStr};
 
-use super::Orchestrator;
+use super::{Orchestrator, Snapshot};
 use crate::identity::PrincipalKey;
+use crate::session::UserTokens;
 
 impl Orchestrator {
     /// The session when the signed-in user's tokens (and, with an identity
@@ -33,12 +34,21 @@ impl Orchestrator {
     #[inline]
     pub(crate) fn cached_user(&self) -> Option<AuthUser> {
         let snap = self.state.load();
+        let (user, fresh_until) = self.servable_user(&snap)?;
+        self.clock
+            .is_before(&Deadline::at_millis(fresh_until))
+            .then(|| user.auth_user())
+    }
+
+    /// The snapshot's user when both fast paths may serve it (loaded, and
+    /// no unsaved tokens waiting to be written), with the time until which
+    /// its tokens need no refresh.
+    fn servable_user<'s>(&self, snap: &'s Snapshot) -> Option<(&'s UserTokens, i64)> {
         if !snap.loaded || snap.unsaved.is_some() {
             return None;
         }
-        let user = snap.user.as_ref()?;
-        let fresh_until = Deadline::at_millis(user.fresh_until_ms(self.token_margin_ms));
-        self.clock.is_before(&fresh_until).then(|| user.auth_user())
+        let user = snap.user.as_deref()?;
+        Some((user, user.fresh_until_ms(self.token_margin_ms)))
     }
 
     /// This thread's handle on the session in the current snapshot, with
@@ -50,12 +60,11 @@ impl Orchestrator {
     #[cold]
     fn build_replica(&self, with_identity: bool) -> Option<(AuthSession, Deadline)> {
         let snap = self.state.load();
-        if !snap.loaded || snap.expired || snap.unsaved.is_some() {
+        if snap.expired {
             return None;
         }
-        let user = snap.user.as_ref()?;
-        let mut valid_until = user.fresh_until_ms(self.token_margin_ms);
-        let tokens = AuthTokens::new(user.access.clone(), user.id.clone());
+        let (user, mut valid_until) = self.servable_user(&snap)?;
+        let tokens = user.auth_tokens();
         let (credentials, identity_id) = if with_identity {
             let creds = snap.identity.creds.as_ref()?;
             let id = snap.identity.identity_id.as_ref()?;
