@@ -53,7 +53,7 @@
 //! whether the slot's replica is served. Nothing is allocated
 //! before the first replica is built: an idle session (one whose cached
 //! path has never served a call) holds no table and no handle. A thread
-//! that serves a session holds one handle (about 150 bytes: the tokens and
+//! that serves a session holds one handle (136 bytes: the tokens and
 //! credentials are the snapshot's) plus a slot of 256 bytes.
 
 use std::cell::RefCell;
