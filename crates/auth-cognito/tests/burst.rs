@@ -14,6 +14,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use auth_cognito::{CognitoAuthPlugin, SignInOptions};
+use auth_core::clock::ManualClock;
 use auth_core::prelude::*;
 use support::{Bed, BedOptions, PASSWORD};
 
@@ -24,18 +25,8 @@ async fn ten_thousand_forced_refreshes_make_one_token_and_one_credentials_call()
         ..BedOptions::default()
     })
     .await;
-    bed.create_user("alice", PASSWORD).await;
-    let (plugin, _storage, _clock) = bed.plugin();
-    plugin
-        .sign_in("alice", PASSWORD, SignInOptions::default())
-        .await
-        .expect("sign in");
-    let before = plugin
-        .fetch_auth_session(FetchAuthSessionOptions::default())
-        .await
-        .expect("warm");
+    let (plugin, _clock, before) = warm_plugin(&bed).await;
     let old_access = access_of(&before);
-    bed.emu().reset_counters();
     // The refresh is held long enough for every caller to arrive while it
     // is in flight (the callers start together, at a gate).
     bed.emu().inject_fault(
@@ -56,9 +47,16 @@ async fn ten_thousand_forced_refreshes_make_one_token_and_one_credentials_call()
 /// with the emulator's counters reset after its warm fetch; and the
 /// access token of that fetch.
 async fn signed_in(bed: &Bed) -> (&'static CognitoAuthPlugin, String) {
-    bed.create_user("alice", PASSWORD).await;
-    let (plugin, _storage, _clock) = bed.plugin();
+    let (plugin, _clock, warm) = warm_plugin(bed).await;
     let plugin: &'static CognitoAuthPlugin = Box::leak(Box::new(plugin));
+    (plugin, access_of(&warm))
+}
+
+/// alice signed in on a new plugin, with the plugin's clock and its warm
+/// fetch; the emulator's counters are reset after it.
+async fn warm_plugin(bed: &Bed) -> (CognitoAuthPlugin, ManualClock, AuthSession) {
+    bed.create_user("alice", PASSWORD).await;
+    let (plugin, _storage, clock) = bed.plugin();
     plugin
         .sign_in("alice", PASSWORD, SignInOptions::default())
         .await
@@ -68,7 +66,7 @@ async fn signed_in(bed: &Bed) -> (&'static CognitoAuthPlugin, String) {
         .await
         .expect("warm");
     bed.emu().reset_counters();
-    (plugin, access_of(&warm))
+    (plugin, clock, warm)
 }
 
 /// 10,000 tasks that each call `fetch_auth_session(options)` once a gate
@@ -298,16 +296,7 @@ async fn expired_burst(held: &str) {
         ..BedOptions::default()
     })
     .await;
-    bed.create_user("alice", PASSWORD).await;
-    let (plugin, _storage, clock) = bed.plugin();
-    plugin
-        .sign_in("alice", PASSWORD, SignInOptions::default())
-        .await
-        .expect("sign in");
-    let warm = plugin
-        .fetch_auth_session(FetchAuthSessionOptions::default())
-        .await
-        .expect("warm");
+    let (plugin, clock, warm) = warm_plugin(&bed).await;
     let old_access = access_of(&warm);
     let old_key = warm
         .credentials()
@@ -315,7 +304,6 @@ async fn expired_burst(held: &str) {
         .access_key_id
         .clone();
     clock.advance_secs(2 * 3600);
-    bed.emu().reset_counters();
     bed.emu().inject_fault(
         held,
         cognito_emulator::Fault::Latency(Duration::from_millis(500)),
