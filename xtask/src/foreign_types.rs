@@ -36,6 +36,7 @@ const LIBRARIES: &[(&str, &str)] = &[
     ("auth-cognito", "auth_cognito"),
     ("amplify-auth", "amplify_auth"),
     ("auth-axum", "auth_axum"),
+    ("srp-mulx", "srp_mulx"),
 ];
 
 /// Features the libraries are documented with, so that their optional

@@ -153,8 +153,9 @@ fn srp_side_by_side(r: &Results) -> String {
         r.get("srp_maths", "pycognito"),
     );
     format!(
-        "| SRP client maths, in turns: ours (constant-time) · the earlier variable-time code · crypto-bigint `BoxedMontyForm::pow` · ours with the 128-byte `a` of Amplify JS and pycognito (ours draws 64 bytes) | ≤ 4 ms | {} · {} · {} · {} | {} | {} | {} | {} | {} |",
+        "| SRP client maths, in turns: ours (constant-time) · ours on the portable products (CPUs without BMI2 and ADX) · the earlier variable-time code · crypto-bigint `BoxedMontyForm::pow` · ours with the 128-byte `a` of Amplify JS and pycognito (ours draws 64 bytes) | ≤ 4 ms | {} · {} · {} · {} · {} | {} | {} | {} | {} | {} |",
         show_or_dash(ct),
+        show_or_dash(mine("rust-portable")),
         show_or_dash(mine("rust-vartime")),
         show_or_dash(mine("crypto-bigint")),
         show_or_dash(mine("rust-a1024")),

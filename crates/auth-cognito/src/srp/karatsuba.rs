@@ -1,6 +1,8 @@
-//! Products of 3072-bit numbers (48 limbs) for the Montgomery arithmetic in
-//! `mont.rs`: full products, squares and low halves, by Karatsuba's method
-//! over 6-limb schoolbook products.
+//! Portable products of 3072-bit numbers (48 limbs) for the Montgomery
+//! arithmetic in `mont.rs`: full products, squares and low halves, by
+//! Karatsuba's method over 6-limb schoolbook products. `mont.rs` uses them
+//! where the `srp-mulx` assembly rows are not available (CPUs without BMI2
+//! and ADX, other architectures), and its tests check both.
 //!
 //! Every function here runs the same instructions on the same memory for any
 //! limb values: the loops have fixed bounds, the sign of a Karatsuba

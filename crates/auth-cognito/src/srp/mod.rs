@@ -17,7 +17,7 @@
 //! | `secret_maths.rs` | `a`, `A`, `g^x` and `S` on zeroizing storage, in constant time |
 //! | `exp.rs`       | constant-time exponentiation: fixed windows, the comb for `g`  |
 //! | `mont.rs`      | constant-time 3072-bit Montgomery arithmetic                    |
-//! | `karatsuba.rs` | the products behind it                                          |
+//! | `karatsuba.rs` | its portable products (the `srp-mulx` crate's assembly rows where the CPU has BMI2 and ADX) |
 //! | `trace.rs`     | the operation log the constant-time tests compare              |
 //! | `server.rs`    | `SrpServer` and `compute_verifier`, feature `test-vectors` only |
 //!
@@ -56,7 +56,9 @@
 //! Every exponentiation with a secret exponent (`g^a`, `g^x`,
 //! `(B - k * g^x)^(a + u * x)`) runs in constant time: a fixed sequence of
 //! Montgomery products over the exponent's public bit length, table lookups
-//! that read every entry, and no branch on a secret (see `srp/exp.rs`).
+//! that read every entry, and no branch on a secret (see `srp/exp.rs`). The
+//! products are branch-free on both of their implementations: the portable
+//! Karatsuba code and the fixed-length assembly rows of `srp-mulx`.
 //! `a`, `x` and the intermediate values are zeroed when dropped.
 //!
 //! `a` has 512 bits (64 random bytes), where Amplify JS and pycognito use
@@ -129,6 +131,14 @@ pub use timestamp::format_timestamp;
 
 // `mont.rs`, `exp.rs` and `secret_maths.rs` read the group from here.
 use group::{K, N};
+
+/// Makes the SRP maths use its portable products even on a CPU with BMI2
+/// and ADX (`true`), or the assembly rows again (`false`), so that a
+/// benchmark can time both in one run. Feature `test-vectors` only.
+#[cfg(feature = "test-vectors")]
+pub fn use_portable_products(portable: bool) {
+    mont::use_portable_products(portable);
+}
 
 /// Builds the comb tables for `g` (96 KiB, about 4 ms on one core) and the
 /// other public constants now rather than inside the first sign-in; later
