@@ -22,8 +22,9 @@ struct Burst {
 }
 
 /// N concurrent callers on expired tokens and credentials (the clock moves
-/// 2 h forward), then N forced callers: counts the emulator calls and times
-/// each burst against one caller's refresh round trip.
+/// 2 h forward; several such bursts), then N forced callers: counts the
+/// emulator calls and times each burst against one caller's refresh round
+/// trip.
 pub(crate) async fn concurrent_expired(bed: &Bed, mode: Mode) {
     let callers = std::env::var("AMPLIFY_AUTH_BENCH_CALLERS")
         .ok()
@@ -60,18 +61,30 @@ pub(crate) async fn concurrent_expired(bed: &Bed, mode: Mode) {
     }
     let round_trip = median(one);
 
-    clock.advance_secs(2 * 3600);
-    let expired = gated(bed, plugin, callers, false).await;
+    // Several bursts, each on newly expired tokens and credentials: one
+    // burst's time moves with whatever else the two vCPUs run, so the row
+    // is their median, beside the worst; its calls are the most that any
+    // burst made, and its `ok` the fewest successes.
+    let runs = mode.pick(1, 5, 9);
+    let mut bursts = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        clock.advance_secs(2 * 3600);
+        bursts.push(gated(bed, plugin, callers, false).await);
+    }
+    let times: Vec<f64> = bursts.iter().map(|b| b.ms).collect();
+    let most = |calls: fn(&Burst) -> u64| bursts.iter().map(calls).max().unwrap_or(0);
     emit(
         "concurrent_expired_10k",
-        expired.ms,
+        median(times.clone()),
         "ms",
         json!({
             "callers": callers,
-            "ok": expired.ok,
-            "token_calls": expired.token_calls,
-            "get_id_calls": expired.get_id_calls,
-            "credential_calls": expired.credential_calls,
+            "ok": bursts.iter().map(|b| b.ok).min().unwrap_or(0),
+            "token_calls": most(|b| b.token_calls),
+            "get_id_calls": most(|b| b.get_id_calls),
+            "credential_calls": most(|b| b.credential_calls),
+            "bursts": runs,
+            "worst_ms": times.iter().copied().fold(0.0, f64::max),
             "one_caller_round_trip_ms": round_trip,
             "budget_ms": round_trip + 20.0,
         }),
