@@ -41,6 +41,7 @@ pub const LIMBS: usize = 48;
 ///
 /// Only [`Mulx::detect`] makes one. It is a zero-sized `Copy` value.
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub struct Mulx {
     _proof: Proof,
 }
