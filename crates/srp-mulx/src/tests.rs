@@ -17,20 +17,28 @@ fn limbs_of(x: &BigUint) -> [u64; LIMBS] {
     out
 }
 
-/// Limbs from a xorshift generator, with runs of all-ones and zero limbs
-/// so that every carry chain gets exercised.
+/// Limbs from splitmix64, with every third limb all ones and every
+/// fifth zero (by seed), so that long carry chains and zero rows occur.
 fn limbs(seed: u64) -> [u64; LIMBS] {
-    let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    core::array::from_fn(|i| {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        match (seed + i as u64) % 7 {
-            0 => u64::MAX,
-            1 => 0,
-            _ => s,
-        }
-    })
+    let mut state = seed;
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let z = (state ^ (state >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        let z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let mut out = [0u64; LIMBS];
+    for (i, limb) in out.iter_mut().enumerate() {
+        let k = i as u64 + seed;
+        *limb = if k.is_multiple_of(3) {
+            u64::MAX
+        } else if k.is_multiple_of(5) {
+            0
+        } else {
+            next()
+        };
+    }
+    out
 }
 
 fn cases() -> Vec<[u64; LIMBS]> {
