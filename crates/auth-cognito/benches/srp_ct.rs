@@ -94,11 +94,18 @@ fn p10(mut xs: Vec<f64>) -> f64 {
 
 fn speed(runs: usize) {
     let inputs = Inputs::new("Passw0rd!");
-    // All three must sign the same claim for the same a.
+    // All four must sign the same claim for the same a.
     let a = private_value(1);
     let expect = flows::constant_time(&inputs, &a);
     assert_eq!(flows::variable_time(&inputs, &a), expect, "variable-time");
     assert_eq!(flows::crypto_bigint(&inputs, &a), expect, "crypto-bigint");
+    srp::use_portable_products(true);
+    assert_eq!(
+        flows::constant_time(&inputs, &a),
+        expect,
+        "portable products"
+    );
+    srp::use_portable_products(false);
 
     let mut a_only = Vec::with_capacity(runs);
     let mut rest = Vec::with_capacity(runs);
