@@ -20,11 +20,7 @@ use support::{Bed, BedOptions, PASSWORD};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_forced_refreshes_make_one_token_and_one_credentials_call() {
-    let bed = Bed::emulator(BedOptions {
-        identity_pool: Some(false),
-        ..BedOptions::default()
-    })
-    .await;
+    let bed = bed(false).await;
     let (plugin, _clock, before) = warm_plugin(&bed).await;
     let old_access = access_of(&before);
     // The refresh is held long enough for every caller to arrive while it
@@ -108,11 +104,7 @@ fn access_of(s: &AuthSession) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forced_calls_made_in_one_loop_make_one_token_and_one_credentials_call() {
-    let bed = Bed::emulator(BedOptions {
-        identity_pool: Some(false),
-        ..BedOptions::default()
-    })
-    .await;
+    let bed = bed(false).await;
     let (plugin, old_access) = signed_in(&bed).await;
     // No latency injected: the refresh completes long before the last of
     // the 10,000 tasks first runs.
@@ -137,11 +129,7 @@ async fn forced_calls_made_in_one_loop_make_one_token_and_one_credentials_call()
 
 #[tokio::test]
 async fn a_forced_call_made_after_a_completed_forced_refresh_refreshes_again() {
-    let bed = Bed::emulator(BedOptions {
-        identity_pool: Some(false),
-        ..BedOptions::default()
-    })
-    .await;
+    let bed = bed(false).await;
     let (plugin, old_access) = signed_in(&bed).await;
     let first = plugin
         .fetch_auth_session(FetchAuthSessionOptions::force_refresh())
@@ -167,11 +155,7 @@ async fn a_forced_call_made_after_a_completed_forced_refresh_refreshes_again() {
 
 #[tokio::test]
 async fn a_forced_call_adopts_a_refresh_that_started_after_it_unless_the_session_changed() {
-    let bed = Bed::emulator(BedOptions {
-        identity_pool: Some(false),
-        ..BedOptions::default()
-    })
-    .await;
+    let bed = bed(false).await;
     let (plugin, old_access) = signed_in(&bed).await;
     // Made, not yet run.
     let early = plugin.fetch_auth_session(FetchAuthSessionOptions::force_refresh());
@@ -215,11 +199,7 @@ async fn a_forced_call_adopts_a_refresh_that_started_after_it_unless_the_session
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forced_guest_calls_made_in_one_loop_make_one_credentials_call() {
-    let bed = Bed::emulator(BedOptions {
-        identity_pool: Some(true),
-        ..BedOptions::default()
-    })
-    .await;
+    let bed = bed(true).await;
     let (plugin, _storage, _clock) = bed.plugin();
     let plugin: &'static CognitoAuthPlugin = Box::leak(Box::new(plugin));
     bed.emu().reset_counters();
@@ -251,11 +231,7 @@ async fn forced_guest_calls_made_in_one_loop_make_one_credentials_call() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forced_calls_through_auth_and_the_trait_are_eager_too() {
-    let bed = Bed::emulator(BedOptions {
-        identity_pool: Some(false),
-        ..BedOptions::default()
-    })
-    .await;
+    let bed = bed(false).await;
     let (plugin, old_access) = signed_in(&bed).await;
     // `Auth` forwards to the plugin through `dyn AuthPlugin`.
     let auth: &'static Auth = Box::leak(Box::new(Auth::new(std::sync::Arc::new(plugin.clone()))));
@@ -291,11 +267,7 @@ async fn callers_arriving_while_the_credentials_are_fetched_join_the_flight() {
 
 /// The burst of the two tests above, with `held` delayed by 500 ms.
 async fn expired_burst(held: &str) {
-    let bed = Bed::emulator(BedOptions {
-        identity_pool: Some(false),
-        ..BedOptions::default()
-    })
-    .await;
+    let bed = bed(false).await;
     let (plugin, clock, warm) = warm_plugin(&bed).await;
     let old_access = access_of(&warm);
     let old_key = warm
@@ -317,4 +289,14 @@ async fn expired_burst(held: &str) {
     assert_eq!(bed.emu().count("GetTokensFromRefreshToken"), 1);
     assert_eq!(bed.emu().count("GetCredentialsForIdentity"), 1);
     assert_eq!(bed.emu().count("GetId"), 0);
+}
+
+/// The emulator with an identity pool; `guests` lets it hand out
+/// unauthenticated identities.
+async fn bed(guests: bool) -> Bed {
+    Bed::emulator(BedOptions {
+        identity_pool: Some(guests),
+        ..BedOptions::default()
+    })
+    .await
 }
