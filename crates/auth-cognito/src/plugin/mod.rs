@@ -21,7 +21,7 @@ use tokio::sync::broadcast;
 
 use crate::cognito_session::{self, CognitoAuthSession, Tickets};
 use crate::config::CognitoConfig;
-use crate::expired_flight::{self, BoxedFetch, ExpiredFlight};
+use crate::expired_flight::{self, Answer, BoxedFetch, ExpiredFlight};
 use crate::hosted_ui::{
     self, LoopbackListener, LoopbackOptions, PendingRedirect, SignInWithRedirectOptions,
 };
@@ -333,20 +333,7 @@ impl CognitoAuthPlugin {
             }
             // Boxed: the general path's future is large, and an unboxed one
             // would be copied into every call's future, the fast one included.
-            let inner = &*self.inner;
-            let identity = inner.identity.as_ref();
-            let general: BoxedFetch<'_, _> = if options.force_refresh {
-                let tickets = tickets.map(|t| *t);
-                Box::pin(async move {
-                    cognito_session::fetch(&inner.session, identity, options, tickets)
-                        .await
-                        .into_auth_session()
-                })
-            } else {
-                // Small for a caller that joins a flight (`expired_flight.rs`).
-                expired_flight::fetch_unforced(&inner.expired, &inner.session, identity)
-            };
-            general.await
+            self.general(options, tickets.map(|t| *t)).await
         }
     }
 
@@ -405,25 +392,27 @@ impl CognitoAuthPlugin {
     ) -> impl Future<Output = CognitoAuthSession> + Send + '_ {
         let tickets = self.tickets(options.force_refresh);
         // What an unforced call joins is decided when it runs, as before.
-        async move { self.fetch_cognito_with(options, tickets).await }
+        async move { self.general(options, tickets).await }
     }
 
-    /// [`fetch_cognito_session`](Self::fetch_cognito_session) with the
-    /// tickets taken when it was called.
-    fn fetch_cognito_with<'a>(
+    /// The general path of `fetch_auth_session` and `fetch_cognito_session`
+    /// (`R` is the answer wanted), with the tickets taken when it was
+    /// called: a forced call fetches with them; an unforced one may join
+    /// the flight of callers on the same expired tokens, in a small future
+    /// (`expired_flight.rs`).
+    fn general<'a, R: Answer + 'a>(
         &'a self,
         options: FetchAuthSessionOptions,
         tickets: Option<Tickets<'a>>,
-    ) -> BoxedFetch<'a, CognitoAuthSession> {
+    ) -> BoxedFetch<'a, R> {
         let inner = &*self.inner;
         let identity = inner.identity.as_ref();
         if options.force_refresh {
-            Box::pin(cognito_session::fetch(
-                &inner.session,
-                identity,
-                options,
-                tickets,
-            ))
+            Box::pin(async move {
+                R::of_session(
+                    cognito_session::fetch(&inner.session, identity, options, tickets).await,
+                )
+            })
         } else {
             expired_flight::fetch_unforced(&inner.expired, &inner.session, identity)
         }
